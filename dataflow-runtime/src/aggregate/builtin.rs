@@ -1,0 +1,546 @@
+//! The built-in aggregations. User closures (the value of `sum(|o| o.total)`, the key of
+//! `key_by`) are applied by the generated code before a value reaches an aggregation, except where
+//! the aggregation must call them while merging (`reduce`, `fold` with a merge, `min_by`,
+//! `max_by`); those receive closures already wrapped in a guard.
+//!
+//! Aggregations whose accumulator type is the value type carry it as a `PhantomData`
+//! parameter, so that the merge phase can name it without seeing a value.
+
+use super::{Accumulate, Aggregate, Statistics};
+use std::marker::PhantomData;
+use std::ops::AddAssign;
+
+/// `count()`: the number of records.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Count;
+
+impl Accumulate for Count {
+    type Acc = u64;
+    type Out = u64;
+    type GlobalOut = u64;
+    fn merge(&self, acc: &mut u64, later: u64) {
+        *acc += later;
+    }
+    fn finish(&self, acc: u64) -> u64 {
+        acc
+    }
+    fn finish_global(&self, acc: Option<u64>) -> u64 {
+        acc.unwrap_or(0)
+    }
+}
+
+impl Aggregate<()> for Count {
+    #[inline]
+    fn create(&self, _: ()) -> u64 {
+        1
+    }
+    #[inline]
+    fn update(&self, acc: &mut u64, _: ()) {
+        *acc += 1;
+    }
+}
+
+/// Declares a unit-like aggregation generic over its value type.
+macro_rules! value_typed {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        pub struct $name<V>(PhantomData<fn(V) -> V>);
+
+        impl<V> $name<V> {
+            /// The aggregation; its value type is inferred from use.
+            pub const fn new() -> Self {
+                $name(PhantomData)
+            }
+        }
+
+        impl<V> Default for $name<V> {
+            fn default() -> Self {
+                Self::new()
+            }
+        }
+    };
+}
+
+value_typed!(
+    /// `sum(f)`: the sum of `f(record)`; zero (`Default`) for an empty global input.
+    Sum
+);
+
+impl<S: AddAssign + Default + Send> Accumulate for Sum<S> {
+    type Acc = S;
+    type Out = S;
+    type GlobalOut = S;
+    fn merge(&self, acc: &mut S, later: S) {
+        *acc += later;
+    }
+    fn finish(&self, acc: S) -> S {
+        acc
+    }
+    fn finish_global(&self, acc: Option<S>) -> S {
+        acc.unwrap_or_default()
+    }
+}
+
+impl<S: AddAssign + Default + Send> Aggregate<S> for Sum<S> {
+    #[inline]
+    fn create(&self, value: S) -> S {
+        value
+    }
+    #[inline]
+    fn update(&self, acc: &mut S, value: S) {
+        *acc += value;
+    }
+}
+
+value_typed!(
+    /// `min(f)`: the smallest `f(record)`; `None` for an empty global input.
+    Min
+);
+value_typed!(
+    /// `max(f)`: the largest `f(record)`; `None` for an empty global input.
+    Max
+);
+
+macro_rules! extreme {
+    ($name:ident, $better:tt) => {
+        impl<V: PartialOrd + Send> Accumulate for $name<V> {
+            type Acc = V;
+            type Out = V;
+            type GlobalOut = Option<V>;
+            fn merge(&self, acc: &mut V, later: V) {
+                if later $better *acc {
+                    *acc = later;
+                }
+            }
+            fn finish(&self, acc: V) -> V {
+                acc
+            }
+            fn finish_global(&self, acc: Option<V>) -> Option<V> {
+                acc
+            }
+        }
+
+        impl<V: PartialOrd + Send> Aggregate<V> for $name<V> {
+            #[inline]
+            fn create(&self, value: V) -> V {
+                value
+            }
+            #[inline]
+            fn update(&self, acc: &mut V, value: V) {
+                if value $better *acc {
+                    *acc = value;
+                }
+            }
+        }
+    };
+}
+extreme!(Min, <);
+extreme!(Max, >);
+
+/// Numbers that `avg` and `statistics` accept.
+pub trait AsF64: Copy + Send {
+    /// The value as `f64` (rounded for 64-bit integers beyond 2^53).
+    fn as_f64(self) -> f64;
+}
+
+macro_rules! as_f64 {
+    ($($t:ty),*) => {$(
+        impl AsF64 for $t {
+            #[inline]
+            fn as_f64(self) -> f64 {
+                self as f64
+            }
+        }
+    )*};
+}
+as_f64!(u8, u16, u32, u64, u128, usize, i8, i16, i32, i64, i128, isize, f32, f64);
+
+/// `avg(f)`: the arithmetic mean of `f(record)` as `f64`; `None` for an empty global input.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Avg;
+
+impl Accumulate for Avg {
+    type Acc = (f64, u64);
+    type Out = f64;
+    type GlobalOut = Option<f64>;
+    fn merge(&self, acc: &mut (f64, u64), later: (f64, u64)) {
+        acc.0 += later.0;
+        acc.1 += later.1;
+    }
+    fn finish(&self, acc: (f64, u64)) -> f64 {
+        acc.0 / acc.1 as f64
+    }
+    fn finish_global(&self, acc: Option<(f64, u64)>) -> Option<f64> {
+        acc.map(|acc| self.finish(acc))
+    }
+}
+
+impl<V: AsF64> Aggregate<V> for Avg {
+    #[inline]
+    fn create(&self, value: V) -> (f64, u64) {
+        (value.as_f64(), 1)
+    }
+    #[inline]
+    fn update(&self, acc: &mut (f64, u64), value: V) {
+        acc.0 += value.as_f64();
+        acc.1 += 1;
+    }
+}
+
+/// `statistics(f)`: count, mean, standard deviation, min and max of `f(record)`.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Stats;
+
+impl Accumulate for Stats {
+    type Acc = Statistics;
+    type Out = Statistics;
+    type GlobalOut = Statistics;
+    fn merge(&self, acc: &mut Statistics, later: Statistics) {
+        acc.merge(&later);
+    }
+    fn finish(&self, acc: Statistics) -> Statistics {
+        acc
+    }
+    fn finish_global(&self, acc: Option<Statistics>) -> Statistics {
+        acc.unwrap_or_default()
+    }
+}
+
+impl<V: AsF64> Aggregate<V> for Stats {
+    #[inline]
+    fn create(&self, value: V) -> Statistics {
+        Statistics::of(value.as_f64())
+    }
+    #[inline]
+    fn update(&self, acc: &mut Statistics, value: V) {
+        acc.add(value.as_f64());
+    }
+}
+
+/// `reduce(f)`: combines records pairwise with `f`, which must be associative.
+pub struct Reduce<T, F> {
+    f: F,
+    _value: PhantomData<fn(T) -> T>,
+}
+
+impl<T, F: Fn(T, T) -> T> Reduce<T, F> {
+    /// Reduces with `f`.
+    pub fn new(f: F) -> Self {
+        Reduce {
+            f,
+            _value: PhantomData,
+        }
+    }
+}
+
+impl<T: Send, F: Fn(T, T) -> T + Sync> Accumulate for Reduce<T, F> {
+    // `Option` so that a panicking `f` leaves the slot empty instead of moved-out (see
+    // `replace_with`).
+    type Acc = Option<T>;
+    type Out = T;
+    type GlobalOut = Option<T>;
+    fn merge(&self, acc: &mut Option<T>, later: Option<T>) {
+        if let Some(later) = later {
+            replace_with(acc, |a| (self.f)(a, later));
+        }
+    }
+    fn finish(&self, acc: Option<T>) -> T {
+        acc.expect("a reduce accumulator is only empty while its closure unwinds")
+    }
+    fn finish_global(&self, acc: Option<Option<T>>) -> Option<T> {
+        acc.flatten()
+    }
+}
+
+impl<T: Send, F: Fn(T, T) -> T + Sync> Aggregate<T> for Reduce<T, F> {
+    #[inline]
+    fn create(&self, value: T) -> Option<T> {
+        Some(value)
+    }
+    #[inline]
+    fn update(&self, acc: &mut Option<T>, value: T) {
+        replace_with(acc, |a| (self.f)(a, value));
+    }
+}
+
+/// `fold(init, step, merge)`: folds records into an accumulator per task, then merges the
+/// accumulators with `merge`, which makes it combinable.
+pub struct Fold<T, A, S, M> {
+    init: A,
+    step: S,
+    merge: M,
+    _value: PhantomData<fn(T)>,
+}
+
+impl<T, A: Clone, S: Fn(A, T) -> A, M: Fn(A, A) -> A> Fold<T, A, S, M> {
+    /// Folds from `init` with `step`, merging partial results with `merge`.
+    pub fn new(init: A, step: S, merge: M) -> Self {
+        Fold {
+            init,
+            step,
+            merge,
+            _value: PhantomData,
+        }
+    }
+}
+
+impl<T, A, S, M> Accumulate for Fold<T, A, S, M>
+where
+    A: Clone + Send + Sync,
+    S: Fn(A, T) -> A + Sync,
+    M: Fn(A, A) -> A + Sync,
+{
+    type Acc = Option<A>;
+    type Out = A;
+    type GlobalOut = A;
+    fn merge(&self, acc: &mut Option<A>, later: Option<A>) {
+        if let Some(later) = later {
+            replace_with(acc, |a| (self.merge)(a, later));
+        }
+    }
+    fn finish(&self, acc: Option<A>) -> A {
+        acc.expect("a fold accumulator is only empty while its closure unwinds")
+    }
+    fn finish_global(&self, acc: Option<Option<A>>) -> A {
+        acc.flatten().unwrap_or_else(|| self.init.clone())
+    }
+}
+
+impl<T, A, S, M> Aggregate<T> for Fold<T, A, S, M>
+where
+    A: Clone + Send + Sync,
+    S: Fn(A, T) -> A + Sync,
+    M: Fn(A, A) -> A + Sync,
+{
+    #[inline]
+    fn create(&self, value: T) -> Option<A> {
+        Some((self.step)(self.init.clone(), value))
+    }
+    #[inline]
+    fn update(&self, acc: &mut Option<A>, value: T) {
+        replace_with(acc, |a| (self.step)(a, value));
+    }
+}
+
+/// `min_by(f)` / `max_by(f)`: the record with the smallest (largest) `f(record)`; on ties, the
+/// first in input order.
+pub struct ExtremeBy<T, F> {
+    by: F,
+    max: bool,
+    _value: PhantomData<fn(T) -> T>,
+}
+
+impl<T, O: PartialOrd, F: Fn(&T) -> O> ExtremeBy<T, F> {
+    /// `min_by(by)`.
+    pub fn min(by: F) -> Self {
+        ExtremeBy {
+            by,
+            max: false,
+            _value: PhantomData,
+        }
+    }
+    /// `max_by(by)`.
+    pub fn max(by: F) -> Self {
+        ExtremeBy {
+            by,
+            max: true,
+            _value: PhantomData,
+        }
+    }
+}
+
+impl<T: Send, O: PartialOrd, F: Fn(&T) -> O + Sync> Accumulate for ExtremeBy<T, F> {
+    type Acc = T;
+    type Out = T;
+    type GlobalOut = Option<T>;
+    fn merge(&self, acc: &mut T, later: T) {
+        let (candidate, current) = ((self.by)(&later), (self.by)(acc));
+        let better = if self.max {
+            candidate > current
+        } else {
+            candidate < current
+        };
+        if better {
+            *acc = later;
+        }
+    }
+    fn finish(&self, acc: T) -> T {
+        acc
+    }
+    fn finish_global(&self, acc: Option<T>) -> Option<T> {
+        acc
+    }
+}
+
+impl<T: Send, O: PartialOrd, F: Fn(&T) -> O + Sync> Aggregate<T> for ExtremeBy<T, F> {
+    #[inline]
+    fn create(&self, value: T) -> T {
+        value
+    }
+    #[inline]
+    fn update(&self, acc: &mut T, value: T) {
+        self.merge(acc, value);
+    }
+}
+
+/// `first(n)`: the first `n` records in input order.
+pub struct First<T> {
+    n: usize,
+    _value: PhantomData<fn(T) -> T>,
+}
+
+impl<T> First<T> {
+    /// Keeps the first `n` records.
+    pub fn new(n: usize) -> Self {
+        First {
+            n,
+            _value: PhantomData,
+        }
+    }
+}
+
+impl<T: Send> Accumulate for First<T> {
+    type Acc = Vec<T>;
+    type Out = Vec<T>;
+    type GlobalOut = Vec<T>;
+    fn merge(&self, acc: &mut Vec<T>, later: Vec<T>) {
+        let room = self.n.saturating_sub(acc.len());
+        acc.extend(later.into_iter().take(room));
+    }
+    fn finish(&self, acc: Vec<T>) -> Vec<T> {
+        acc
+    }
+    fn finish_global(&self, acc: Option<Vec<T>>) -> Vec<T> {
+        acc.unwrap_or_default()
+    }
+}
+
+impl<T: Send> Aggregate<T> for First<T> {
+    #[inline]
+    fn create(&self, value: T) -> Vec<T> {
+        let mut v = Vec::with_capacity(self.n.min(16));
+        self.update(&mut v, value);
+        v
+    }
+    #[inline]
+    fn update(&self, acc: &mut Vec<T>, value: T) {
+        if acc.len() < self.n {
+            acc.push(value);
+        }
+    }
+}
+
+value_typed!(
+    /// All records of a group, in input order: for operators that need the whole group
+    /// (`reduce_group`, `fold` without a merge function). There is nothing to pre-aggregate, so
+    /// the records themselves cross the exchange.
+    Group
+);
+
+impl<T: Send> Accumulate for Group<T> {
+    type Acc = Vec<T>;
+    type Out = Vec<T>;
+    type GlobalOut = Vec<T>;
+    fn merge(&self, acc: &mut Vec<T>, mut later: Vec<T>) {
+        acc.append(&mut later);
+    }
+    fn finish(&self, acc: Vec<T>) -> Vec<T> {
+        acc
+    }
+    fn finish_global(&self, acc: Option<Vec<T>>) -> Vec<T> {
+        acc.unwrap_or_default()
+    }
+}
+
+impl<T: Send> Aggregate<T> for Group<T> {
+    #[inline]
+    fn create(&self, value: T) -> Vec<T> {
+        vec![value]
+    }
+    #[inline]
+    fn update(&self, acc: &mut Vec<T>, value: T) {
+        acc.push(value);
+    }
+}
+
+value_typed!(
+    /// Keeps the first record of each group (`distinct`).
+    KeepFirst
+);
+
+impl<T: Send> Accumulate for KeepFirst<T> {
+    type Acc = T;
+    type Out = T;
+    type GlobalOut = Option<T>;
+    fn merge(&self, _: &mut T, _: T) {}
+    fn finish(&self, acc: T) -> T {
+        acc
+    }
+    fn finish_global(&self, acc: Option<T>) -> Option<T> {
+        acc
+    }
+}
+
+impl<T: Send> Aggregate<T> for KeepFirst<T> {
+    #[inline]
+    fn create(&self, value: T) -> T {
+        value
+    }
+    #[inline]
+    fn update(&self, _: &mut T, _: T) {}
+}
+
+macro_rules! tuple_aggregate {
+    ($($a:ident $v:ident $i:tt),+) => {
+        impl<$($a: Accumulate),+> Accumulate for ($($a,)+) {
+            type Acc = ($($a::Acc,)+);
+            type Out = ($($a::Out,)+);
+            type GlobalOut = ($($a::GlobalOut,)+);
+            fn merge(&self, acc: &mut Self::Acc, later: Self::Acc) {
+                $(self.$i.merge(&mut acc.$i, later.$i);)+
+            }
+            fn finish(&self, acc: Self::Acc) -> Self::Out {
+                ($(self.$i.finish(acc.$i),)+)
+            }
+            fn finish_global(&self, acc: Option<Self::Acc>) -> Self::GlobalOut {
+                match acc {
+                    Some(acc) => ($(self.$i.finish_global(Some(acc.$i)),)+),
+                    None => ($(self.$i.finish_global(None),)+),
+                }
+            }
+        }
+
+        /// `aggregate(...)`: several aggregations in one pass, one value for each.
+        impl<$($a, $v),+> Aggregate<($($v,)+)> for ($($a,)+)
+        where
+            $($a: Aggregate<$v>),+
+        {
+            #[inline]
+            fn create(&self, value: ($($v,)+)) -> Self::Acc {
+                ($(self.$i.create(value.$i),)+)
+            }
+            #[inline]
+            fn update(&self, acc: &mut Self::Acc, value: ($($v,)+)) {
+                $(self.$i.update(&mut acc.$i, value.$i);)+
+            }
+        }
+    };
+}
+tuple_aggregate!(A0 V0 0);
+tuple_aggregate!(A0 V0 0, A1 V1 1);
+tuple_aggregate!(A0 V0 0, A1 V1 1, A2 V2 2);
+tuple_aggregate!(A0 V0 0, A1 V1 1, A2 V2 2, A3 V3 3);
+tuple_aggregate!(A0 V0 0, A1 V1 1, A2 V2 2, A3 V3 3, A4 V4 4);
+tuple_aggregate!(A0 V0 0, A1 V1 1, A2 V2 2, A3 V3 3, A4 V4 4, A5 V5 5);
+tuple_aggregate!(A0 V0 0, A1 V1 1, A2 V2 2, A3 V3 3, A4 V4 4, A5 V5 5, A6 V6 6);
+tuple_aggregate!(A0 V0 0, A1 V1 1, A2 V2 2, A3 V3 3, A4 V4 4, A5 V5 5, A6 V6 6, A7 V7 7);
+
+/// Replaces the value in `slot` with `f(old)`. The accumulators of `reduce` and `fold` are
+/// `Option`s for this: if `f` (a user closure) panics, the slot is left `None` and is dropped
+/// normally while the job unwinds, with no unsafe code and no double drop.
+#[inline]
+fn replace_with<T>(slot: &mut Option<T>, f: impl FnOnce(T) -> T) {
+    if let Some(old) = slot.take() {
+        *slot = Some(f(old));
+    }
+}

@@ -1,0 +1,134 @@
+//! The error type every job returns, and the bad-record policy of sources.
+
+use std::path::PathBuf;
+
+/// Result of running a job or one of its steps.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can make a job fail. Each variant says what failed and where.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A file or directory could not be opened, read, written or renamed.
+    #[error("{action} {path}: {source}")]
+    Io {
+        /// What was being done: "cannot open", "cannot read", "cannot write", ...
+        action: &'static str,
+        /// The file concerned.
+        path: PathBuf,
+        /// The operating system's error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A path, glob or directory given to a source matched no file.
+    #[error("no input files match `{pattern}`")]
+    NoInput {
+        /// The pattern as the user wrote it.
+        pattern: String,
+    },
+    /// A glob pattern was malformed.
+    #[error("bad glob pattern `{pattern}`: {message}")]
+    BadPattern {
+        /// The pattern as the user wrote it.
+        pattern: String,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// A line of a text file is not valid UTF-8.
+    #[error("{path}:{line}:{column}: invalid UTF-8 in text input: {text}")]
+    InvalidUtf8 {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line number.
+        line: u64,
+        /// 1-based byte column of the first invalid byte.
+        column: u64,
+        /// The line, lossily decoded, shortened if long.
+        text: String,
+    },
+    /// A CSV record could not be parsed or deserialized.
+    #[error("{path}:{line}: bad CSV record{}: {message}\n  record: {text}", field_suffix(.field))]
+    BadRecord {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line on which the record starts.
+        line: u64,
+        /// 1-based field number, or the field name, when known.
+        field: Option<String>,
+        /// What is wrong.
+        message: String,
+        /// The raw record, shortened if long.
+        text: String,
+    },
+    /// A user closure panicked.
+    #[error("operator `{operator}` at {file}:{line}:{column} panicked: {message}{}", at_suffix(.panic_location))]
+    UserPanic {
+        /// The operator's name, e.g. `map`.
+        operator: &'static str,
+        /// The source file of the `pipeline!` invocation.
+        file: &'static str,
+        /// 1-based line of the operator in the user's source.
+        line: u32,
+        /// 1-based column of the operator in the user's source.
+        column: u32,
+        /// The panic message.
+        message: String,
+        /// Where the panic was raised (file:line:column), when known.
+        panic_location: Option<String>,
+    },
+    /// A CSV record could not be written.
+    #[error("cannot write CSV to {path}: {message}")]
+    CsvWrite {
+        /// The output file.
+        path: PathBuf,
+        /// What went wrong.
+        message: String,
+    },
+    /// The job's thread pool could not be built.
+    #[error("cannot start {threads} worker threads: {message}")]
+    ThreadPool {
+        /// The requested parallelism.
+        threads: usize,
+        /// The reason.
+        message: String,
+    },
+    /// A bug in dataflow itself: a panic outside user code.
+    #[error("internal error in dataflow (please report): {0}")]
+    Internal(String),
+}
+
+fn field_suffix(field: &Option<String>) -> String {
+    field
+        .as_ref()
+        .map(|f| format!(" (field {f})"))
+        .unwrap_or_default()
+}
+
+fn at_suffix(location: &Option<String>) -> String {
+    location
+        .as_ref()
+        .map(|l| format!(" (at {l})"))
+        .unwrap_or_default()
+}
+
+/// What a source does with a record it cannot read (bad UTF-8, a malformed CSV row).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum BadRecordPolicy {
+    /// Stop the job with an [`Error`] naming the file, line and text (the default).
+    #[default]
+    Fail,
+    /// Skip the record and count it in the job's [`Metrics`](crate::Metrics).
+    Skip,
+}
+
+/// Shortens `text` to at most `max` bytes (at a char boundary), marking the cut.
+pub fn shorten(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        return text.to_string();
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}… ({} bytes)", &text[..end], text.len())
+}

@@ -1,0 +1,83 @@
+//! Repartitioning between stages: by key hash (`partition_by_hash`) and evenly (`rebalance`).
+//! Both keep input order within each partition.
+
+use crate::hash::hash_one;
+use crate::Partitions;
+use std::hash::Hash;
+
+/// One task's share of a hash exchange: its records, bucketed by destination partition.
+pub struct HashExchange<T> {
+    buckets: Vec<Vec<T>>,
+}
+
+impl<T> HashExchange<T> {
+    /// Buckets for `partitions` destinations.
+    pub fn new(partitions: usize) -> Self {
+        HashExchange {
+            buckets: (0..partitions.max(1)).map(|_| Vec::new()).collect(),
+        }
+    }
+
+    /// Routes `record` by the hash of `key`.
+    #[inline]
+    pub fn push<K: Hash + ?Sized>(&mut self, key: &K, record: T) {
+        let n = self.buckets.len() as u64;
+        // Multiply-shift maps the hash onto 0..n without a division and without bias.
+        let p = ((hash_one(key) as u128 * n as u128) >> 64) as usize;
+        self.buckets[p].push(record);
+    }
+}
+
+/// Concatenates every task's bucket `p` (in task order) into partition `p`.
+pub fn finish_hash_exchange<T>(tasks: Vec<HashExchange<T>>, partitions: usize) -> Partitions<T> {
+    let mut out: Partitions<T> = (0..partitions.max(1)).map(|_| Vec::new()).collect();
+    for task in tasks {
+        for (p, mut bucket) in task.buckets.into_iter().enumerate() {
+            out[p].append(&mut bucket);
+        }
+    }
+    out
+}
+
+/// Splits records collected in input order into `partitions` contiguous, equally sized parts.
+pub fn rebalance<T>(tasks: Vec<Vec<T>>, partitions: usize) -> Partitions<T> {
+    let all: Vec<T> = tasks.into_iter().flatten().collect();
+    let partitions = partitions.max(1);
+    let (base, extra) = (all.len() / partitions, all.len() % partitions);
+    let mut out = Vec::with_capacity(partitions);
+    let mut rest = all.into_iter();
+    for p in 0..partitions {
+        let size = base + usize::from(p < extra);
+        out.push(rest.by_ref().take(size).collect());
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rebalance_is_even_and_ordered() {
+        let parts = rebalance(vec![vec![1, 2, 3], vec![4, 5, 6, 7]], 3);
+        assert_eq!(parts, vec![vec![1, 2, 3], vec![4, 5], vec![6, 7]]);
+    }
+
+    #[test]
+    fn equal_keys_meet_in_one_partition() {
+        let mut a = HashExchange::new(4);
+        let mut b = HashExchange::new(4);
+        for i in 0..100u32 {
+            a.push(&(i % 10), i);
+            b.push(&(i % 10), i + 1000);
+        }
+        let parts = finish_hash_exchange(vec![a, b], 4);
+        for k in 0..10u32 {
+            let holders: Vec<usize> = (0..4)
+                .filter(|&p| parts[p].iter().any(|&x| x % 10 == k && x < 1000))
+                .collect();
+            assert_eq!(holders.len(), 1);
+        }
+        assert_eq!(parts.iter().map(Vec::len).sum::<usize>(), 200);
+    }
+}

@@ -1,0 +1,31 @@
+//! The one hash function of the runtime: fixed-seeded, so that partitioning (and therefore the
+//! order of keyed results) does not change from run to run.
+
+use std::hash::{BuildHasher, Hash};
+
+/// The hasher builder used for partitioning and hash tables.
+pub type FixedState = foldhash::fast::FixedState;
+
+/// A fixed-seed hasher builder.
+#[inline]
+pub fn fixed_state() -> FixedState {
+    foldhash::fast::FixedState::with_seed(0x5eed_da7a_f10e_0001)
+}
+
+/// Hashes one key with the runtime's fixed hasher.
+#[inline]
+pub fn hash_one<K: Hash + ?Sized>(key: &K) -> u64 {
+    fixed_state().hash_one(key)
+}
+
+/// The partition (of `partitions`, a power of two) a hash belongs to: its top bits, so that the
+/// low bits stay independent for the hash table inside the partition.
+#[inline]
+pub fn partition_of(hash: u64, partitions: usize) -> usize {
+    debug_assert!(partitions.is_power_of_two());
+    if partitions == 1 {
+        0
+    } else {
+        (hash >> (64 - partitions.trailing_zeros())) as usize
+    }
+}

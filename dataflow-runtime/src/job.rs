@@ -1,0 +1,238 @@
+//! The job value `pipeline!` returns: its plan, its options, and the thread pool it runs on.
+
+use crate::error::{Error, Result};
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+/// A compiled pipeline, ready to [`run`](Job::run). Built by the `pipeline!` macro.
+///
+/// `F` is the generated body: the whole pipeline as one function of the [`Context`].
+pub struct Job<F> {
+    plan: &'static str,
+    parallelism: Option<usize>,
+    body: F,
+}
+
+impl<T: Send, F: FnOnce(&Context) -> Result<T> + Send> Job<F> {
+    /// Called by the generated code; `plan` is the text of [`explain`](Job::explain).
+    #[doc(hidden)]
+    pub fn new(plan: &'static str, parallelism: Option<usize>, body: F) -> Self {
+        Job {
+            plan,
+            parallelism,
+            body,
+        }
+    }
+
+    /// Sets the number of worker threads, overriding `#![parallelism = N]`.
+    /// The job's results do not depend on it.
+    pub fn parallelism(mut self, threads: usize) -> Self {
+        self.parallelism = Some(threads.max(1));
+        self
+    }
+
+    /// The parallelism the job will run at: the option, or the number of CPUs.
+    pub fn effective_parallelism(&self) -> usize {
+        self.parallelism.unwrap_or_else(default_parallelism)
+    }
+
+    /// The job's plan: stages, the operators fused into each, exchanges and combiners.
+    pub fn explain(&self) -> String {
+        format!(
+            "Job (parallelism {})\n{}",
+            self.effective_parallelism(),
+            self.plan
+        )
+    }
+
+    /// Runs the job to completion on its own thread pool and returns the value of its sink(s).
+    pub fn run(self) -> Result<T> {
+        self.run_with_metrics().map(|(output, _)| output)
+    }
+
+    /// Runs the job and also returns its [`Metrics`]: records read and skipped per source, time.
+    pub fn run_with_metrics(self) -> Result<(T, Metrics)> {
+        crate::guard::install_panic_hook();
+        let threads = self.effective_parallelism();
+        let pool = thread_pool(threads)?;
+        let ctx = Context {
+            parallelism: threads,
+            cancelled: AtomicBool::new(false),
+            metrics: Mutex::new(Metrics::default()),
+        };
+        let started = Instant::now();
+        let body = self.body;
+        // Enter the pool once for the whole job: every stage runs inside this one `install`.
+        let output = pool.install(|| crate::guard::catch_task(|| body(&ctx)))??;
+        let mut metrics = ctx.metrics.into_inner().unwrap_or_else(|p| p.into_inner());
+        metrics.elapsed = started.elapsed();
+        metrics.parallelism = threads;
+        Ok((output, metrics))
+    }
+}
+
+/// The number of CPUs, the default parallelism.
+pub fn default_parallelism() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+}
+
+/// Thread pools are kept per size: building one costs far more than a small job.
+fn thread_pool(threads: usize) -> Result<Arc<rayon::ThreadPool>> {
+    static POOLS: OnceLock<Mutex<HashMap<usize, Arc<rayon::ThreadPool>>>> = OnceLock::new();
+    let mut pools = POOLS
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|p| p.into_inner());
+    if let Some(pool) = pools.get(&threads) {
+        return Ok(pool.clone());
+    }
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .thread_name(|i| format!("dataflow-worker-{i}"))
+        .start_handler(|_| crate::guard::mark_worker_thread())
+        .build()
+        .map_err(|e| Error::ThreadPool {
+            threads,
+            message: e.to_string(),
+        })?;
+    let pool = Arc::new(pool);
+    pools.insert(threads, pool.clone());
+    Ok(pool)
+}
+
+/// What the generated code and the drivers share while a job runs.
+pub struct Context {
+    parallelism: usize,
+    cancelled: AtomicBool,
+    metrics: Mutex<Metrics>,
+}
+
+impl Context {
+    /// A context for running stage functions outside a [`Job`] (tests, benchmarks).
+    pub fn new(parallelism: usize) -> Self {
+        Context {
+            parallelism,
+            cancelled: AtomicBool::new(false),
+            metrics: Mutex::new(Metrics::default()),
+        }
+    }
+
+    /// The job's number of worker threads.
+    pub fn parallelism(&self) -> usize {
+        self.parallelism
+    }
+
+    /// Whether a task has failed, so that the others stop taking new morsels.
+    pub fn is_cancelled(&self) -> bool {
+        self.cancelled.load(Ordering::Relaxed)
+    }
+
+    /// Marks the job as failed.
+    pub fn cancel(&self) {
+        self.cancelled.store(true, Ordering::Relaxed);
+    }
+
+    /// Adds a source's counts to the job's metrics (called once per morsel, not per record).
+    pub fn record_source(&self, source: &str, records: u64, skipped: u64, bytes: u64) {
+        let mut m = self.metrics.lock().unwrap_or_else(|p| p.into_inner());
+        let entry = match m.sources.iter_mut().find(|s| s.source == source) {
+            Some(entry) => entry,
+            None => {
+                m.sources.push(SourceMetrics {
+                    source: source.to_string(),
+                    ..SourceMetrics::default()
+                });
+                m.sources.last_mut().expect("just pushed")
+            }
+        };
+        entry.records += records;
+        entry.skipped += skipped;
+        entry.bytes += bytes;
+    }
+
+    /// Keeps the first few messages of skipped bad records, so that the user can see why.
+    pub fn record_skipped_sample(&self, source: &str, message: String) {
+        let mut m = self.metrics.lock().unwrap_or_else(|p| p.into_inner());
+        if m.skipped_samples.len() < Metrics::MAX_SAMPLES {
+            m.skipped_samples.push(format!("{source}: {message}"));
+        }
+    }
+
+    /// Records how many records a sink received.
+    pub fn record_sink(&self, sink: &str, records: u64) {
+        let mut m = self.metrics.lock().unwrap_or_else(|p| p.into_inner());
+        m.sinks.push((sink.to_string(), records));
+    }
+}
+
+/// What a job did: per source, records read and bad records skipped; per sink, records received.
+#[derive(Clone, Debug, Default)]
+pub struct Metrics {
+    /// One entry per source, in the order they first reported.
+    pub sources: Vec<SourceMetrics>,
+    /// (sink, records received), in the order the sinks finished.
+    pub sinks: Vec<(String, u64)>,
+    /// The first few bad records that were skipped, with the reason.
+    pub skipped_samples: Vec<String>,
+    /// Wall time of the run.
+    pub elapsed: Duration,
+    /// The parallelism it ran at.
+    pub parallelism: usize,
+}
+
+impl Metrics {
+    const MAX_SAMPLES: usize = 10;
+
+    /// Bad records skipped by all sources together.
+    pub fn skipped(&self) -> u64 {
+        self.sources.iter().map(|s| s.skipped).sum()
+    }
+
+    /// Records read by all sources together.
+    pub fn records_read(&self) -> u64 {
+        self.sources.iter().map(|s| s.records).sum()
+    }
+}
+
+/// Counts for one source.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SourceMetrics {
+    /// The source, as `operator@line:column`.
+    pub source: String,
+    /// Records handed to the pipeline.
+    pub records: u64,
+    /// Bad records skipped under [`BadRecordPolicy::Skip`](crate::BadRecordPolicy::Skip).
+    pub skipped: u64,
+    /// Bytes read from files.
+    pub bytes: u64,
+}
+
+impl fmt::Display for Metrics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "elapsed {:.3} s at parallelism {}",
+            self.elapsed.as_secs_f64(),
+            self.parallelism
+        )?;
+        for s in &self.sources {
+            write!(f, "source {}: {} records", s.source, s.records)?;
+            if s.bytes > 0 {
+                write!(f, ", {} bytes", s.bytes)?;
+            }
+            writeln!(f, ", {} bad records skipped", s.skipped)?;
+        }
+        for (sink, n) in &self.sinks {
+            writeln!(f, "sink {sink}: {n} records")?;
+        }
+        for sample in &self.skipped_samples {
+            writeln!(f, "skipped: {sample}")?;
+        }
+        Ok(())
+    }
+}

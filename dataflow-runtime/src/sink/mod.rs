@@ -1,0 +1,21 @@
+//! Sinks: where a pipeline's records end up.
+//!
+//! In-memory sinks ([`collect`], [`print`]) keep one buffer per task and join them in input order.
+//! File sinks ([`text`], [`csv`]) write one part file per task under a temporary name and, only
+//! when the whole job has succeeded, join the parts and rename the result into place
+//! ([`file`] holds that shared commit protocol), so a failed job leaves no output that looks done.
+
+pub mod csv;
+pub mod file;
+pub mod print;
+pub mod text;
+
+/// `collect()`: joins the tasks' vectors in input order.
+pub fn concat<T>(tasks: Vec<Vec<T>>) -> Vec<T> {
+    let total = tasks.iter().map(Vec::len).sum();
+    let mut out = Vec::with_capacity(total);
+    for mut task in tasks {
+        out.append(&mut task);
+    }
+    out
+}

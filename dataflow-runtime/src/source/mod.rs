@@ -1,0 +1,11 @@
+//! Sources: how input is found, split into morsels and fed to a stage's fused loop.
+//!
+//! * In-memory collections, ranges and iterators are driven by [`crate::driver`].
+//! * [`files`] expands a path, a directory or a glob into a sorted list of files.
+//! * [`text`] reads lines in blocks into a reused buffer; a file is split into byte ranges
+//!   aligned to line ends, and each line reaches the user's closure as a borrowed `&str`.
+//! * [`csv`] deserializes records into any `T: serde::Deserialize`.
+
+pub mod csv;
+pub mod files;
+pub mod text;
