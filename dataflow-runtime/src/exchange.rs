@@ -53,6 +53,21 @@ pub fn rebalance<T>(tasks: Vec<Vec<T>>, partitions: usize) -> Partitions<T> {
     out
 }
 
+/// `map_partition`: applies `f` to each partition (in parallel), whole, as an iterator.
+pub fn map_partitions<T, I, F>(parts: Partitions<T>, f: F) -> Partitions<I::Item>
+where
+    T: Send,
+    I: IntoIterator,
+    I::Item: Send,
+    F: Fn(std::vec::IntoIter<T>) -> I + Sync + Send,
+{
+    use rayon::prelude::*;
+    parts
+        .into_par_iter()
+        .map(|part| f(part.into_iter()).into_iter().collect())
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

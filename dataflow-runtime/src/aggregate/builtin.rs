@@ -231,6 +231,12 @@ impl<T, F: Fn(T, T) -> T> Reduce<T, F> {
             _value: PhantomData,
         }
     }
+
+    /// Reduces with `f`, typed by a sample value: the generated code builds aggregations where a
+    /// value is at hand, so that rustc knows `f`'s parameter types before checking its body.
+    pub fn for_value(_sample: &T, f: F) -> Self {
+        Self::new(f)
+    }
 }
 
 impl<T: Send, F: Fn(T, T) -> T + Sync> Accumulate for Reduce<T, F> {
@@ -281,6 +287,11 @@ impl<T, A: Clone, S: Fn(A, T) -> A, M: Fn(A, A) -> A> Fold<T, A, S, M> {
             merge,
             _value: PhantomData,
         }
+    }
+
+    /// As [`new`](Fold::new), typed by a sample value (see [`Reduce::for_value`]).
+    pub fn for_value(_sample: &T, init: A, step: S, merge: M) -> Self {
+        Self::new(init, step, merge)
     }
 }
 
@@ -346,6 +357,16 @@ impl<T, O: PartialOrd, F: Fn(&T) -> O> ExtremeBy<T, F> {
             max: true,
             _value: PhantomData,
         }
+    }
+
+    /// `min_by(by)`, typed by a sample value (see [`Reduce::for_value`]).
+    pub fn min_for(_sample: &T, by: F) -> Self {
+        Self::min(by)
+    }
+
+    /// `max_by(by)`, typed by a sample value (see [`Reduce::for_value`]).
+    pub fn max_for(_sample: &T, by: F) -> Self {
+        Self::max(by)
     }
 }
 

@@ -40,3 +40,46 @@ pub trait Aggregate<V>: Accumulate {
     /// Adds one more value.
     fn update(&self, acc: &mut Self::Acc, value: V);
 }
+
+/// The state a stage keeps for one keyed aggregation: the combiner, and the aggregation object
+/// itself. The generated code builds the aggregation on a task's first record (typed by that
+/// record, so that user closures need no annotations) and keeps it here for the merge.
+pub type KeyedState<K, A> = (KeyedCombiner<K, <A as Accumulate>::Acc>, Option<A>);
+
+/// The state a stage keeps for one global aggregation (see [`KeyedState`]).
+pub type GlobalState<A> = (GlobalCombiner<<A as Accumulate>::Acc>, Option<A>);
+
+/// Merges the tasks' keyed states (in input order) into the result partitions.
+pub fn finish_keyed<K, A>(states: Vec<KeyedState<K, A>>) -> crate::Partitions<(K, A::Out)>
+where
+    K: std::hash::Hash + Eq + Send,
+    A: Accumulate,
+{
+    let mut agg = None;
+    let mut combiners = Vec::with_capacity(states.len());
+    for (combiner, a) in states {
+        if agg.is_none() {
+            agg = a;
+        }
+        combiners.push(combiner);
+    }
+    match agg {
+        Some(agg) => keyed::merge_keyed(&agg, combiners),
+        // No task saw a record.
+        None => Vec::new(),
+    }
+}
+
+/// Merges the tasks' global states in input order; `None` when no task saw a record (the
+/// generated code then supplies the aggregation's empty value).
+pub fn finish_global<A: Accumulate>(states: Vec<GlobalState<A>>) -> Option<A::GlobalOut> {
+    let mut agg = None;
+    let mut combiners = Vec::with_capacity(states.len());
+    for (combiner, a) in states {
+        if agg.is_none() {
+            agg = a;
+        }
+        combiners.push(combiner);
+    }
+    agg.map(|agg| global::merge_global(&agg, combiners))
+}

@@ -1,1 +1,246 @@
-//! (being written)
+//! Text file sink: one record per line, formatted with `Display`.
+//!
+//! Each task writes its lines to a part file; [`commit_text`] joins them in input order and
+//! renames the result onto the destination (the protocol is in [`file`](super::file)).
+
+use super::file::{Destination, PartFile};
+use crate::error::Result;
+use crate::job::Context;
+use std::fmt::Display;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+/// A text file to write, created once before the stage and shared by its tasks.
+#[derive(Clone, Debug)]
+pub struct TextSink {
+    destination: Destination,
+}
+
+impl TextSink {
+    /// A sink writing to `path`, which is replaced (or created) only when the job succeeds.
+    pub fn new(path: impl Into<PathBuf>) -> Self {
+        TextSink {
+            destination: Destination::new(path),
+        }
+    }
+
+    /// The file the sink writes.
+    pub fn path(&self) -> &Path {
+        self.destination.path()
+    }
+
+    /// A new part, for one task.
+    pub fn part(&self) -> TextPart {
+        TextPart {
+            part: self.destination.part(),
+        }
+    }
+}
+
+/// One task's lines, in a part file of their own until [`commit_text`].
+#[derive(Debug)]
+pub struct TextPart {
+    part: PartFile,
+}
+
+impl TextPart {
+    /// Writes `record` with `{}`, then a newline. A write error stops the task with an
+    /// [`Error::Io`](crate::Error::Io) naming the destination (see [`crate::guard::fail`]).
+    #[inline]
+    pub fn write<T: Display + ?Sized>(&mut self, record: &T) {
+        self.part.write_record(|w| writeln!(w, "{record}"));
+    }
+
+    /// The number of records written so far.
+    pub fn records(&self) -> u64 {
+        self.part.records()
+    }
+}
+
+/// Joins the tasks' parts, in input order, into the sink's file and returns the number of lines
+/// written. Call it only once the whole stage has succeeded; dropping the parts instead discards
+/// them and leaves the destination as it was.
+pub fn commit_text(ctx: &Context, sink: &TextSink, parts: Vec<TextPart>) -> Result<u64> {
+    let label = format!("text file {}", sink.path().display());
+    let parts = parts.into_iter().map(|p| p.part).collect();
+    sink.destination.commit(ctx, &label, None, parts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::guard::catch_task;
+    use crate::Error;
+    use std::fs;
+
+    fn names_in(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn parts_are_written_in_input_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let sink = TextSink::new(dir.path().join("out.txt"));
+        let mut parts: Vec<TextPart> = (0..3).map(|_| sink.part()).collect();
+        // The middle task has no records; the others write in reverse order, as if in parallel.
+        parts[2].write(&5);
+        parts[2].write("six");
+        parts[0].write(&1);
+        parts[0].write(&format_args!("{}-{}", 2, 3));
+        assert_eq!(
+            parts.iter().map(TextPart::records).collect::<Vec<_>>(),
+            [2, 0, 2]
+        );
+        let ctx = Context::new(2);
+        assert_eq!(commit_text(&ctx, &sink, parts).unwrap(), 4);
+        assert_eq!(fs::read_to_string(sink.path()).unwrap(), "1\n2-3\n5\nsix\n");
+        assert_eq!(names_in(dir.path()), ["out.txt"]);
+    }
+
+    #[test]
+    fn large_parts_are_joined_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let sink = TextSink::new(dir.path().join("big.txt"));
+        let mut parts: Vec<TextPart> = (0..3).map(|_| sink.part()).collect();
+        // Several times the part buffer, so that the parts are flushed while written.
+        for (i, part) in parts.iter_mut().enumerate() {
+            for j in 0..100_000 {
+                part.write(&(i * 100_000 + j));
+            }
+        }
+        let n = commit_text(&Context::new(2), &sink, parts).unwrap();
+        assert_eq!(n, 300_000);
+        let text = fs::read_to_string(sink.path()).unwrap();
+        assert!(text
+            .lines()
+            .map(|l| l.parse::<usize>().unwrap())
+            .eq(0..300_000));
+    }
+
+    #[test]
+    fn no_records_give_an_empty_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let sink = TextSink::new(dir.path().join("empty.txt"));
+        let parts = vec![sink.part(), sink.part()];
+        assert_eq!(names_in(dir.path()), Vec::<String>::new());
+        assert_eq!(commit_text(&Context::new(2), &sink, parts).unwrap(), 0);
+        assert_eq!(fs::read_to_string(sink.path()).unwrap(), "");
+        assert_eq!(names_in(dir.path()), ["empty.txt"]);
+    }
+
+    #[test]
+    fn dropped_parts_leave_no_file_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        let sink = TextSink::new(dir.path().join("out.txt"));
+        let mut parts = vec![sink.part(), sink.part()];
+        parts[0].write("a");
+        parts[1].write("b");
+        assert_eq!(names_in(dir.path()).len(), 2, "one file per part");
+        drop(parts);
+        assert_eq!(names_in(dir.path()), Vec::<String>::new());
+    }
+
+    #[test]
+    fn an_existing_file_is_replaced_only_at_commit() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.txt");
+        fs::write(&path, "old\n").unwrap();
+        let sink = TextSink::new(&path);
+
+        // A failed job: parts written, then dropped.
+        let mut part = sink.part();
+        part.write("new");
+        drop(part);
+        assert_eq!(fs::read_to_string(&path).unwrap(), "old\n");
+
+        let mut part = sink.part();
+        part.write("new");
+        assert_eq!(fs::read_to_string(&path).unwrap(), "old\n");
+        commit_text(&Context::new(2), &sink, vec![part]).unwrap();
+        assert_eq!(fs::read_to_string(&path).unwrap(), "new\n");
+        assert_eq!(names_in(dir.path()), ["out.txt"]);
+    }
+
+    #[test]
+    fn a_write_error_names_the_destination() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("missing").join("out.txt");
+        let sink = TextSink::new(&path);
+        let err = catch_task(|| sink.part().write("x")).unwrap_err();
+        match &err {
+            Error::Io { path: p, .. } => assert_eq!(p, &path),
+            other => panic!("unexpected error: {other}"),
+        }
+        assert!(err.to_string().contains("out.txt"), "{err}");
+
+        // With no records, the failure comes at commit.
+        let err = commit_text(&Context::new(2), &sink, vec![sink.part()]).unwrap_err();
+        assert!(
+            matches!(err, Error::Io { path: ref p, .. } if p == &path),
+            "{err}"
+        );
+    }
+
+    static SOURCE: crate::guard::OpInfo = crate::guard::OpInfo {
+        name: "range",
+        file: "src/main.rs",
+        line: 1,
+        column: 1,
+    };
+
+    /// Runs a stage writing `0..n` to `sink` on 4 threads; `fail_at` makes one record fail it.
+    fn run_stage(sink: &TextSink, n: u32, fail_at: Option<u32>) -> Result<u64> {
+        let ctx = Context::new(4);
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(4)
+            .build()
+            .unwrap();
+        pool.install(|| {
+            let parts = catch_task(|| {
+                crate::driver::drive_indexed(
+                    &ctx,
+                    &SOURCE,
+                    0..n,
+                    || sink.part(),
+                    |part, i| {
+                        if Some(i) == fail_at {
+                            crate::guard::fail(Error::Internal("failed on purpose".into()));
+                        }
+                        part.write(&i);
+                    },
+                )
+            })??;
+            commit_text(&ctx, sink, parts)
+        })
+    }
+
+    #[test]
+    fn a_parallel_stage_keeps_input_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let sink = TextSink::new(dir.path().join("out.txt"));
+        assert_eq!(run_stage(&sink, 50_000, None).unwrap(), 50_000);
+        let text = fs::read_to_string(sink.path()).unwrap();
+        assert!(text
+            .lines()
+            .map(|l| l.parse::<u32>().unwrap())
+            .eq(0..50_000));
+        assert_eq!(names_in(dir.path()), ["out.txt"]);
+    }
+
+    #[test]
+    fn a_failed_stage_leaves_the_directory_as_it_was() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.txt");
+        fs::write(&path, "old\n").unwrap();
+        let sink = TextSink::new(&path);
+        let err = run_stage(&sink, 50_000, Some(30_000)).unwrap_err();
+        assert!(matches!(err, Error::Internal(_)), "{err}");
+        assert_eq!(fs::read_to_string(&path).unwrap(), "old\n");
+        assert_eq!(names_in(dir.path()), ["out.txt"]);
+    }
+}

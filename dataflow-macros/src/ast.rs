@@ -1,0 +1,181 @@
+//! The DSL's syntax tree and its parser. Parsing knows nothing about operators: it accepts any
+//! `name(args)` and leaves meaning to `validate`, so that mistakes get precise messages there.
+//!
+//! ```text
+//! pipeline    := option* statement*
+//! option      := '#' '!' '[' ident '=' expr ']'
+//! statement   := ('let' ident '=')? chain ';'       (the last ';' may be omitted)
+//! chain       := head ('->' call)*
+//! head        := ident                              (a data set bound by an earlier `let`)
+//!              | call                               (a source)
+//! call        := ident ('::' '<' types '>')? '(' (arg (',' arg)*)? ','? ')'
+//! arg         := ident '=' expr                     (a named option)
+//!              | expr
+//! ```
+
+use proc_macro2::Span;
+use syn::parse::{Parse, ParseStream};
+use syn::punctuated::Punctuated;
+use syn::{AngleBracketedGenericArguments, Expr, Ident, Token};
+
+/// A whole `pipeline! { ... }` body.
+pub struct Pipeline {
+    pub options: Vec<JobOption>,
+    pub statements: Vec<Statement>,
+}
+
+/// `#![name = value]`.
+pub struct JobOption {
+    pub name: Ident,
+    pub value: Expr,
+}
+
+/// One chain, optionally bound to a name.
+pub struct Statement {
+    pub binding: Option<Ident>,
+    pub head: Head,
+    pub ops: Vec<Call>,
+}
+
+/// Where a chain starts.
+pub enum Head {
+    /// A data set bound earlier with `let`.
+    Dataset(Ident),
+    /// A source operator.
+    Source(Call),
+}
+
+/// `name::<T>(args)`.
+pub struct Call {
+    pub name: Ident,
+    pub generics: Option<AngleBracketedGenericArguments>,
+    pub args: Vec<Arg>,
+    /// The span of the parentheses, for "wrong number of arguments".
+    pub paren_span: Span,
+}
+
+/// One argument of a call.
+pub enum Arg {
+    Positional(Expr),
+    Named(Ident, Expr),
+}
+
+impl Call {
+    pub fn positional(&self) -> impl Iterator<Item = &Expr> {
+        self.args.iter().filter_map(|a| match a {
+            Arg::Positional(e) => Some(e),
+            Arg::Named(..) => None,
+        })
+    }
+
+    pub fn named(&self) -> impl Iterator<Item = (&Ident, &Expr)> {
+        self.args.iter().filter_map(|a| match a {
+            Arg::Named(n, e) => Some((n, e)),
+            Arg::Positional(_) => None,
+        })
+    }
+
+    pub fn option(&self, name: &str) -> Option<&Expr> {
+        self.named().find(|(n, _)| *n == name).map(|(_, e)| e)
+    }
+
+    pub fn arg(&self, i: usize) -> &Expr {
+        self.positional()
+            .nth(i)
+            .expect("validate checked the number of arguments")
+    }
+}
+
+impl Parse for Pipeline {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let mut options = Vec::new();
+        while input.peek(Token![#]) && input.peek2(Token![!]) {
+            input.parse::<Token![#]>()?;
+            input.parse::<Token![!]>()?;
+            let content;
+            syn::bracketed!(content in input);
+            let name: Ident = content.parse()?;
+            content.parse::<Token![=]>().map_err(|e| {
+                syn::Error::new(e.span(), "expected `=`: job options are written `#![name = value]`, e.g. `#![parallelism = 4]`")
+            })?;
+            let value: Expr = content.parse()?;
+            options.push(JobOption { name, value });
+        }
+        let mut statements = Vec::new();
+        while !input.is_empty() {
+            let binding = if input.peek(Token![let]) {
+                input.parse::<Token![let]>()?;
+                let name: Ident = input.parse()?;
+                input.parse::<Token![=]>()?;
+                Some(name)
+            } else {
+                None
+            };
+            let head =
+                if input.peek(Ident) && !input.peek2(syn::token::Paren) && !input.peek2(Token![::])
+                {
+                    Head::Dataset(input.parse()?)
+                } else {
+                    Head::Source(parse_call(input)?)
+                };
+            let mut ops = Vec::new();
+            while input.peek(Token![->]) {
+                input.parse::<Token![->]>()?;
+                ops.push(parse_call(input)?);
+            }
+            if input.peek(Token![;]) {
+                input.parse::<Token![;]>()?;
+            } else if !input.is_empty() {
+                return Err(
+                    input.error("expected `->` and an operator, or `;` to end the statement")
+                );
+            }
+            statements.push(Statement { binding, head, ops });
+        }
+        Ok(Pipeline {
+            options,
+            statements,
+        })
+    }
+}
+
+fn parse_call(input: ParseStream) -> syn::Result<Call> {
+    let name: Ident = input
+        .parse()
+        .map_err(|e| syn::Error::new(e.span(), "expected an operator such as `map(|x| ...)`"))?;
+    let generics = if input.peek(Token![::]) {
+        input.parse::<Token![::]>()?;
+        Some(input.parse::<AngleBracketedGenericArguments>()?)
+    } else {
+        None
+    };
+    if !input.peek(syn::token::Paren) {
+        return Err(syn::Error::new(
+            name.span(),
+            format!("expected `(` after `{name}`: operators are called like functions, e.g. `{name}(...)`"),
+        ));
+    }
+    let content;
+    let paren = syn::parenthesized!(content in input);
+    let args = Punctuated::<Arg, Token![,]>::parse_terminated(&content)?
+        .into_iter()
+        .collect();
+    Ok(Call {
+        name,
+        generics,
+        args,
+        paren_span: paren.span.join(),
+    })
+}
+
+impl Parse for Arg {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        if input.peek(Ident) && input.peek2(Token![=]) && !input.peek2(Token![==]) {
+            let name: Ident = input.parse()?;
+            input.parse::<Token![=]>()?;
+            Ok(Arg::Named(name, input.parse()?))
+        } else {
+            Ok(Arg::Positional(input.parse()?))
+        }
+    }
+}

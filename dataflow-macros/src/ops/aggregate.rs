@@ -1,0 +1,412 @@
+//! Aggregations. After `key_by` they run per key, with a combiner before the exchange; without
+//! it they run over the whole data set, and at the end of a chain they are sinks that return
+//! their value (`-> count()` returns a `u64`).
+
+use super::{OpSpec, Role};
+use crate::ast::Call;
+use crate::expand::rt;
+use proc_macro2::{Ident, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use syn::Expr;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Aggregation {
+    Count,
+    Sum,
+    Min,
+    Max,
+    Avg,
+    Statistics,
+    Reduce,
+    Fold,
+    Aggregate,
+    MinBy,
+    MaxBy,
+    First,
+    ReduceGroup,
+    Distinct,
+}
+
+use Aggregation::*;
+
+pub const OPS: &[OpSpec] = &[
+    OpSpec {
+        name: "count",
+        flink: "count / aggregate(COUNT)",
+        role: Role::Aggregation(Count),
+        min_args: 0,
+        max_args: 0,
+        usage: "count()",
+        options: &[],
+    },
+    OpSpec {
+        name: "sum",
+        flink: "sum / aggregate(SUM)",
+        role: Role::Aggregation(Sum),
+        min_args: 0,
+        max_args: 1,
+        usage: "sum(|x: &T| value)",
+        options: &[],
+    },
+    OpSpec {
+        name: "min",
+        flink: "min / aggregate(MIN)",
+        role: Role::Aggregation(Min),
+        min_args: 0,
+        max_args: 1,
+        usage: "min(|x: &T| value)",
+        options: &[],
+    },
+    OpSpec {
+        name: "max",
+        flink: "max / aggregate(MAX)",
+        role: Role::Aggregation(Max),
+        min_args: 0,
+        max_args: 1,
+        usage: "max(|x: &T| value)",
+        options: &[],
+    },
+    OpSpec {
+        name: "avg",
+        flink: "(average; no direct Flink equivalent)",
+        role: Role::Aggregation(Avg),
+        min_args: 0,
+        max_args: 1,
+        usage: "avg(|x: &T| number)",
+        options: &[],
+    },
+    OpSpec {
+        name: "statistics",
+        flink: "(DataSetUtils.summarize)",
+        role: Role::Aggregation(Statistics),
+        min_args: 0,
+        max_args: 1,
+        usage: "statistics(|x: &T| number)",
+        options: &[],
+    },
+    OpSpec {
+        name: "reduce",
+        flink: "reduce",
+        role: Role::Aggregation(Reduce),
+        min_args: 1,
+        max_args: 1,
+        usage: "reduce(|a, b| ...)",
+        options: &[],
+    },
+    OpSpec {
+        name: "fold",
+        flink: "reduceGroup / combineGroup (fold)",
+        role: Role::Aggregation(Fold),
+        min_args: 2,
+        max_args: 3,
+        usage: "fold(init, |acc, x| ..., |acc1, acc2| ...)",
+        options: &[],
+    },
+    OpSpec {
+        name: "aggregate",
+        flink: "aggregate(..).and(..)",
+        role: Role::Aggregation(Aggregate),
+        min_args: 1,
+        max_args: 8,
+        usage: "aggregate(count(), sum(|x: &T| ...), ...)",
+        options: &[],
+    },
+    OpSpec {
+        name: "min_by",
+        flink: "minBy",
+        role: Role::Aggregation(MinBy),
+        min_args: 1,
+        max_args: 1,
+        usage: "min_by(|x: &T| value)",
+        options: &[],
+    },
+    OpSpec {
+        name: "max_by",
+        flink: "maxBy",
+        role: Role::Aggregation(MaxBy),
+        min_args: 1,
+        max_args: 1,
+        usage: "max_by(|x: &T| value)",
+        options: &[],
+    },
+    OpSpec {
+        name: "first",
+        flink: "first(n)",
+        role: Role::Aggregation(First),
+        min_args: 1,
+        max_args: 1,
+        usage: "first(n)",
+        options: &[],
+    },
+    OpSpec {
+        name: "reduce_group",
+        flink: "reduceGroup",
+        role: Role::Aggregation(ReduceGroup),
+        min_args: 1,
+        max_args: 1,
+        usage: "reduce_group(|key: &K, values: Vec<T>| iterator)",
+        options: &[],
+    },
+    OpSpec {
+        name: "distinct",
+        flink: "distinct",
+        role: Role::Aggregation(Distinct),
+        min_args: 0,
+        max_args: 0,
+        usage: "distinct()",
+        options: &[],
+    },
+];
+
+/// The aggregations that may stand inside `aggregate(...)`.
+pub const COMPONENTS: &[&str] = &[
+    "count",
+    "sum",
+    "min",
+    "max",
+    "avg",
+    "statistics",
+    "reduce",
+    "min_by",
+    "max_by",
+];
+
+impl Aggregation {
+    /// Whether the operator needs `key_by` before it.
+    pub fn keyed_only(self) -> bool {
+        self == ReduceGroup
+    }
+
+    /// Whether a combiner pre-aggregates before the exchange (shown by `explain`).
+    pub fn combinable(self, call: &Call) -> bool {
+        !matches!(self, ReduceGroup) && !(self == Fold && call.positional().count() == 2)
+    }
+}
+
+/// One aggregation with its arguments: a top-level operator or a component of `aggregate(...)`.
+pub struct Component<'a> {
+    pub kind: Aggregation,
+    pub name: &'a Ident,
+    pub args: Vec<&'a Expr>,
+}
+
+/// The components of an `aggregate(...)` call, or the operator itself.
+pub fn components(call: &Call, kind: Aggregation) -> Vec<Component<'_>> {
+    if kind != Aggregate {
+        return vec![Component {
+            kind,
+            name: &call.name,
+            args: call.positional().collect(),
+        }];
+    }
+    call.positional()
+        .map(|e| parse_component(e).expect("validated"))
+        .collect()
+}
+
+/// Reads `sum(|x| ...)` inside `aggregate(...)`; `Err` carries the message for validate.
+pub fn parse_component(e: &Expr) -> Result<Component<'_>, String> {
+    let Expr::Call(c) = e else {
+        return Err(
+            "each argument of `aggregate` is an aggregation such as `count()` or `sum(|x| ...)`"
+                .into(),
+        );
+    };
+    let Expr::Path(p) = &*c.func else {
+        return Err("expected an aggregation name such as `sum`".into());
+    };
+    let name = p
+        .path
+        .get_ident()
+        .ok_or("expected an aggregation name such as `sum`")?;
+    let spec = super::lookup(&name.to_string()).filter(|s| COMPONENTS.contains(&s.name));
+    let Some(spec) = spec else {
+        return Err(format!(
+            "`{name}` cannot be used inside `aggregate`; use one of: {}",
+            COMPONENTS.join(", ")
+        ));
+    };
+    let Role::Aggregation(kind) = spec.role else {
+        unreachable!()
+    };
+    let args: Vec<&Expr> = c.args.iter().collect();
+    if args.len() < spec.min_args || args.len() > spec.max_args {
+        return Err(format!("wrong number of arguments: write `{}`", spec.usage));
+    }
+    Ok(Component { kind, name, args })
+}
+
+/// The value one record contributes (computed from `input`), and the aggregation object, built
+/// from `witness` (a reference to that value) so that user closures are typed by it.
+pub fn value_and_ctor(
+    c: &Component,
+    op: &TokenStream,
+    input: &Ident,
+    clone_input: bool,
+    witness: TokenStream,
+) -> (TokenStream, TokenStream) {
+    let rt = rt();
+    let span = c.name.span();
+    let whole = if clone_input {
+        quote!(::core::clone::Clone::clone(&#input))
+    } else {
+        quote!(#input)
+    };
+    let agg = quote!(#rt::aggregate);
+    let extract = |f: &Expr| quote_spanned!(span=> #rt::guard::call::extract(&#op, &#input, #f));
+    let value_or_whole = || {
+        c.args
+            .first()
+            .map(|f| extract(f))
+            .unwrap_or_else(|| whole.clone())
+    };
+    match c.kind {
+        Count => (quote!(()), quote!(#agg::Count)),
+        Sum => (value_or_whole(), quote!(#agg::Sum::new())),
+        Min => (value_or_whole(), quote!(#agg::Min::new())),
+        Max => (value_or_whole(), quote!(#agg::Max::new())),
+        Avg => (value_or_whole(), quote!(#agg::Avg)),
+        Statistics => (value_or_whole(), quote!(#agg::Stats)),
+        Reduce => {
+            let f = c.args[0];
+            (
+                whole,
+                quote_spanned!(span=> #agg::Reduce::for_value(#witness, |__a, __b| #rt::guard::call::combine(&#op, __a, __b, #f))),
+            )
+        }
+        Fold if c.args.len() == 3 => {
+            let (init, step, merge) = (c.args[0], c.args[1], c.args[2]);
+            (
+                whole,
+                quote_spanned!(span=> #agg::Fold::for_value(#witness, #init,
+                |__a, __x| #rt::guard::call::combine(&#op, __a, __x, #step),
+                |__a, __b| #rt::guard::call::combine(&#op, __a, __b, #merge))),
+            )
+        }
+        Fold | ReduceGroup => (whole, quote!(#agg::Group::new())),
+        MinBy | MaxBy => {
+            let f = c.args[0];
+            let ctor = if c.kind == MinBy {
+                format_ident!("min_for")
+            } else {
+                format_ident!("max_for")
+            };
+            (
+                whole,
+                quote_spanned!(span=> #agg::ExtremeBy::#ctor(#witness, |__x| #rt::guard::call::extract(&#op, __x, #f))),
+            )
+        }
+        First => {
+            let n = c.args[0];
+            (whole, quote_spanned!(span=> #agg::First::new(#n)))
+        }
+        Distinct => (quote!(()), quote!(#agg::Count)),
+        Aggregate => unreachable!("components are flattened"),
+    }
+}
+
+/// The value and aggregation of a whole operator (a tuple of components for `aggregate`).
+pub fn value_and_ctor_of(
+    call: &Call,
+    kind: Aggregation,
+    op: &TokenStream,
+    input: &Ident,
+) -> (TokenStream, TokenStream) {
+    if kind != Aggregate {
+        let c = &components(call, kind)[0];
+        return value_and_ctor(c, op, input, false, quote!(&__val));
+    }
+    let (values, ctors): (Vec<_>, Vec<_>) = components(call, kind)
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let i = syn::Index::from(i);
+            value_and_ctor(c, op, input, true, quote!(&__val.#i))
+        })
+        .unzip();
+    (quote!((#(#values,)*)), quote!((#(#ctors,)*)))
+}
+
+/// What a global aggregation yields on empty input (its aggregation object may not exist then).
+pub fn empty_global(call: &Call, kind: Aggregation) -> TokenStream {
+    let one = |c: &Component| -> TokenStream {
+        match c.kind {
+            Count => quote!(0u64),
+            Sum => quote!(::core::default::Default::default()),
+            Statistics => quote!(::core::default::Default::default()),
+            Fold if c.args.len() == 3 => {
+                let init = c.args[0];
+                quote!(#init)
+            }
+            Fold | First | ReduceGroup => quote!(::std::vec::Vec::new()),
+            _ => quote!(::core::option::Option::None),
+        }
+    };
+    let parts: Vec<TokenStream> = components(call, kind).iter().map(one).collect();
+    if kind == Aggregate {
+        quote!((#(#parts,)*))
+    } else {
+        parts.into_iter().next().expect("one component")
+    }
+}
+
+/// How a global result becomes a data set when the chain goes on after it.
+pub fn global_as_partitions(call: &Call, kind: Aggregation, value: &Ident) -> TokenStream {
+    match kind {
+        Fold if call.positional().count() == 3 => quote!(::std::vec![::std::vec![#value]]),
+        Count | Sum | Statistics | Aggregate | Fold => quote!(::std::vec![::std::vec![#value]]),
+        First => quote!(::std::vec![#value]),
+        _ => quote!(
+            ::std::vec![::core::iter::IntoIterator::into_iter(#value).collect::<::std::vec::Vec<_>>()]
+        ),
+    }
+}
+
+/// Post-processing of a global result that the aggregation object cannot do (fold without a
+/// merge function folds the collected records here, in input order).
+pub fn finish_global_value(
+    call: &Call,
+    kind: Aggregation,
+    op: &TokenStream,
+    value: &Ident,
+) -> TokenStream {
+    let rt = rt();
+    if kind == Fold && call.positional().count() == 2 {
+        let (init, step) = (call.arg(0), call.arg(1));
+        let span = call.name.span();
+        return quote_spanned!(span=> ::core::iter::Iterator::fold(::core::iter::IntoIterator::into_iter(#value), #init,
+            |__a, __x| #rt::guard::call::combine(&#op, __a, __x, #step)));
+    }
+    quote!(#value)
+}
+
+/// How a keyed result `(key, out)` is handed to the next operator, as loop-body code binding
+/// `output` (or, for several outputs, running `next` once per output).
+pub fn keyed_output(
+    call: &Call,
+    kind: Aggregation,
+    op: &TokenStream,
+    input: &Ident,
+    output: &Ident,
+    next: TokenStream,
+) -> TokenStream {
+    let rt = rt();
+    let span = call.name.span();
+    match kind {
+        MinBy | MaxBy => quote!(let #output = #input.1; #next),
+        Distinct => quote!(let #output = #input.0; #next),
+        First => quote!(for #output in #input.1 { #next }),
+        ReduceGroup => {
+            let f = call.arg(0);
+            quote_spanned!(span=> #rt::guard::call::group(&#op, #input.0, #input.1, #f, |#output| { #next });)
+        }
+        Fold if call.positional().count() == 2 => {
+            let (init, step) = (call.arg(0), call.arg(1));
+            quote_spanned!(span=>
+                let #output = (#input.0, ::core::iter::Iterator::fold(::core::iter::IntoIterator::into_iter(#input.1), #init,
+                    |__a, __x| #rt::guard::call::combine(&#op, __a, __x, #step)));
+                #next)
+        }
+        _ => quote!(let #output = #input; #next),
+    }
+}

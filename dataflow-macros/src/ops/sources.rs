@@ -1,0 +1,106 @@
+//! Sources: collections, iterators, ranges, text files and CSV files.
+
+use super::{OpSpec, Role};
+use crate::ast::Call;
+use crate::expand::{bad_record_policy, rt};
+use proc_macro2::TokenStream;
+use quote::quote;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Source {
+    Collection,
+    Iter,
+    Range,
+    Text,
+    Csv,
+}
+
+pub const OPS: &[OpSpec] = &[
+    OpSpec {
+        name: "from_collection",
+        flink: "fromCollection",
+        role: Role::Source(Source::Collection),
+        min_args: 1,
+        max_args: 1,
+        usage: "from_collection(vec)",
+        options: &[],
+    },
+    OpSpec {
+        name: "from_iter",
+        flink: "fromCollection(Iterator)",
+        role: Role::Source(Source::Iter),
+        min_args: 1,
+        max_args: 1,
+        usage: "from_iter(iterator)",
+        options: &[],
+    },
+    OpSpec {
+        name: "range",
+        flink: "generateSequence",
+        role: Role::Source(Source::Range),
+        min_args: 1,
+        max_args: 1,
+        usage: "range(0..n)",
+        options: &[],
+    },
+    OpSpec {
+        name: "read_text",
+        flink: "readTextFile",
+        role: Role::Source(Source::Text),
+        min_args: 1,
+        max_args: 1,
+        usage: "read_text(\"path, directory or glob\")",
+        options: &["bad_records"],
+    },
+    OpSpec {
+        name: "read_csv",
+        flink: "readCsvFile",
+        role: Role::Source(Source::Csv),
+        min_args: 1,
+        max_args: 1,
+        usage: "read_csv::<Record>(\"path\")",
+        options: &["header", "delimiter", "quote", "quoting", "bad_records"],
+    },
+];
+
+/// The call that drives a stage over this source: `driver(ctx, &OP, input, init, body)`.
+pub fn drive(
+    kind: Source,
+    call: &Call,
+    op: &TokenStream,
+    init: &TokenStream,
+    body: &TokenStream,
+) -> TokenStream {
+    let rt = rt();
+    let input = call.arg(0);
+    match kind {
+        Source::Collection | Source::Range => {
+            quote!(#rt::driver::drive_indexed(__ctx, &#op, #input, #init, #body))
+        }
+        Source::Iter => quote!(#rt::driver::drive_iter(__ctx, &#op, #input, #init, #body)),
+        Source::Text => {
+            let policy = bad_record_policy(call);
+            quote!(#rt::source::text::drive_lines(
+                __ctx, &#op, &#rt::source::text::TextSource::new(#input).bad_records(#policy), #init, #body))
+        }
+        Source::Csv => {
+            let policy = bad_record_policy(call);
+            let mut source = quote!(#rt::source::csv::CsvSource::new(#input).bad_records(#policy));
+            for option in ["header", "delimiter", "quote", "quoting"] {
+                if let Some(value) = call.option(option) {
+                    let method = syn::Ident::new(option, proc_macro2::Span::call_site());
+                    source = quote!(#source.#method(#value));
+                }
+            }
+            let record = call
+                .generics
+                .as_ref()
+                .map(|g| {
+                    let args = &g.args;
+                    quote!(::<#args, _, _, _>)
+                })
+                .unwrap_or_default();
+            quote!(#rt::source::csv::drive_csv #record(__ctx, &#op, &#source, #init, #body))
+        }
+    }
+}
