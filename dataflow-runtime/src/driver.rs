@@ -45,6 +45,67 @@ where
     Ok(states)
 }
 
+/// An integer range `range(a..b)` or `range(a..=b)` can be a source of: it is split by index,
+/// whatever its integer type (rayon indexes only ranges of types no wider than `usize`).
+pub trait RangeSource: Sized {
+    /// The integer type of the range.
+    type Item: Send;
+    /// The first value and the number of values.
+    fn start_and_len(self) -> (Self::Item, usize);
+    /// The value `offset` places after `start`.
+    fn nth_from(start: &Self::Item, offset: usize) -> Self::Item;
+}
+
+macro_rules! range_source {
+    ($($t:ty),*) => {$(
+        impl RangeSource for std::ops::Range<$t> {
+            type Item = $t;
+            fn start_and_len(self) -> ($t, usize) {
+                let len = if self.end > self.start { (self.end as i128 - self.start as i128) as usize } else { 0 };
+                (self.start, len)
+            }
+            #[inline]
+            fn nth_from(start: &$t, offset: usize) -> $t {
+                (*start as i128 + offset as i128) as $t
+            }
+        }
+        impl RangeSource for std::ops::RangeInclusive<$t> {
+            type Item = $t;
+            fn start_and_len(self) -> ($t, usize) {
+                let (start, end) = self.into_inner();
+                let len = if end >= start { (end as i128 - start as i128 + 1) as usize } else { 0 };
+                (start, len)
+            }
+            #[inline]
+            fn nth_from(start: &$t, offset: usize) -> $t {
+                (*start as i128 + offset as i128) as $t
+            }
+        }
+    )*};
+}
+range_source!(u8, u16, u32, u64, usize, i8, i16, i32, i64, isize);
+
+/// Runs `body` over every value of an integer range, split by index like a `Vec`.
+pub fn drive_range<R, L, I, B>(
+    ctx: &Context,
+    source: &'static OpInfo,
+    range: R,
+    init: I,
+    body: B,
+) -> Result<Vec<L>>
+where
+    R: RangeSource,
+    R::Item: Sync,
+    L: Send,
+    I: Fn() -> L + Sync + Send,
+    B: Fn(&mut L, R::Item) + Sync + Send,
+{
+    let (start, len) = range.start_and_len();
+    drive_indexed(ctx, source, 0..len, init, |local, i| {
+        body(local, R::nth_from(&start, i))
+    })
+}
+
 /// Runs `body` over a plain iterator, which cannot be split: it is materialized first, then
 /// driven like a `Vec`. Use a collection or `range` for inputs too large to hold.
 pub fn drive_iter<It, L, I, B>(

@@ -74,9 +74,8 @@ pub fn drive(
     let rt = rt();
     let input = call.arg(0);
     match kind {
-        Source::Collection | Source::Range => {
-            quote!(#rt::driver::drive_indexed(__ctx, &#op, #input, #init, #body))
-        }
+        Source::Collection => quote!(#rt::driver::drive_indexed(__ctx, &#op, #input, #init, #body)),
+        Source::Range => quote!(#rt::driver::drive_range(__ctx, &#op, #input, #init, #body)),
         Source::Iter => quote!(#rt::driver::drive_iter(__ctx, &#op, #input, #init, #body)),
         Source::Text => {
             let policy = bad_record_policy(call);

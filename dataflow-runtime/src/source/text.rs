@@ -15,7 +15,7 @@ use crate::error::{shorten, BadRecordPolicy, Error, Result};
 use crate::guard::OpInfo;
 use crate::job::Context;
 use crate::source::files;
-use memchr::memchr;
+use memchr::{memchr, memrchr};
 use rayon::prelude::*;
 use std::fs::File;
 use std::io::{self, Read};
@@ -230,49 +230,101 @@ fn scan<R: Read, F: FnMut(&str)>(
 ) -> Result<Counts> {
     let mut counts = Counts::default();
     while lines.offset() < end {
-        let offset = lines.offset();
-        let line = match lines.next_line() {
-            Ok(Some(line)) => line,
+        let (chunk_offset, chunk) = match lines.next_chunk() {
+            Ok(Some(next)) => next,
             Ok(None) => break,
             Err(source) => return Err(io_error("cannot read", path, source)),
         };
-        match std::str::from_utf8(line) {
-            Ok(text) => {
-                emit(text);
-                counts.lines += 1;
+        // Validating a whole chunk costs far less than validating line by line. Its lines are
+        // then slices of a valid `str` cut next to `\n`s, which are always char boundaries.
+        // A chunk with a bad byte falls back to checking each of its lines.
+        let valid = std::str::from_utf8(chunk).ok();
+        let mut pos = 0;
+        while pos < chunk.len() {
+            let offset = chunk_offset + pos as u64;
+            if offset >= end {
+                return Ok(counts);
             }
-            Err(e) => {
-                let column = e.valid_up_to() as u64 + 1;
-                let text = shorten(&String::from_utf8_lossy(line), SHOWN_BYTES);
-                let line_no = lines_before.map(|n| n + counts.lines + counts.skipped + 1);
-                match src.policy {
-                    BadRecordPolicy::Fail => {
-                        let line = match line_no {
-                            Some(n) => n,
-                            None => line_number(path, offset)?,
-                        };
-                        return Err(Error::InvalidUtf8 {
-                            path: path.to_path_buf(),
-                            line,
-                            column,
-                            text,
-                        });
-                    }
-                    BadRecordPolicy::Skip => {
-                        counts.skipped += 1;
-                        // Counting the lines before a skipped one would mean re-reading the
-                        // file for each: a sample names a byte offset instead when needed.
-                        let at = match line_no {
-                            Some(n) => format!("{}:{n}:{column}", path.display()),
-                            None => format!("{} (byte {offset}, column {column})", path.display()),
-                        };
-                        ctx.record_skipped_sample(label, format!("{at}: invalid UTF-8: {text}"));
-                    }
+            let (stop, next) = match memchr(b'\n', &chunk[pos..]) {
+                Some(i) if i > 0 && chunk[pos + i - 1] == b'\r' => (pos + i - 1, pos + i + 1),
+                Some(i) => (pos + i, pos + i + 1),
+                None => (chunk.len(), chunk.len()),
+            };
+            let line = match valid {
+                Some(text) => Ok(&text[pos..stop]),
+                None => std::str::from_utf8(&chunk[pos..stop]),
+            };
+            match line {
+                Ok(line) => {
+                    emit(line);
+                    counts.lines += 1;
+                }
+                Err(e) => {
+                    let line_no = lines_before.map(|n| n + counts.lines + counts.skipped + 1);
+                    let bad = BadLine {
+                        bytes: &chunk[pos..stop],
+                        offset,
+                        line_no,
+                        column: e.valid_up_to() as u64 + 1,
+                    };
+                    bad.handle(ctx, label, src.policy, path)?;
+                    counts.skipped += 1;
                 }
             }
+            pos = next;
         }
     }
     Ok(counts)
+}
+
+/// A line that is not valid UTF-8.
+struct BadLine<'a> {
+    bytes: &'a [u8],
+    /// Byte offset of the line in its file.
+    offset: u64,
+    /// Its 1-based line number, when known without re-reading the file.
+    line_no: Option<u64>,
+    /// 1-based byte column of the first invalid byte.
+    column: u64,
+}
+
+impl BadLine<'_> {
+    /// Fails under [`BadRecordPolicy::Fail`]; under `Skip`, keeps a sample for the metrics.
+    #[cold]
+    fn handle(
+        &self,
+        ctx: &Context,
+        label: &str,
+        policy: BadRecordPolicy,
+        path: &Path,
+    ) -> Result<()> {
+        let text = shorten(&String::from_utf8_lossy(self.bytes), SHOWN_BYTES);
+        let column = self.column;
+        match policy {
+            BadRecordPolicy::Fail => {
+                let line = match self.line_no {
+                    Some(n) => n,
+                    None => line_number(path, self.offset)?,
+                };
+                Err(Error::InvalidUtf8 {
+                    path: path.to_path_buf(),
+                    line,
+                    column,
+                    text,
+                })
+            }
+            BadRecordPolicy::Skip => {
+                // Counting the lines before each skipped one would re-read the file every
+                // time: where the number is not known, a sample names the byte offset.
+                let at = match self.line_no {
+                    Some(n) => format!("{}:{n}:{column}", path.display()),
+                    None => format!("{} (byte {}, column {column})", path.display(), self.offset),
+                };
+                ctx.record_skipped_sample(label, format!("{at}: invalid UTF-8: {text}"));
+                Ok(())
+            }
+        }
+    }
 }
 
 /// The 1-based number of the line starting at byte `offset`: one more than the `\n`s before it.
@@ -325,7 +377,7 @@ impl Read for RangeReader<'_> {
     }
 }
 
-/// Splits a byte stream into lines inside a caller's buffer.
+/// Reads a byte stream in blocks into a caller's buffer and hands it out in runs of whole lines.
 ///
 /// `buf[lo..hi]` holds data not yet handed out; `buf[lo..scan]` is known to hold no `\n`, so a
 /// long line is searched once, not once per block.
@@ -360,34 +412,27 @@ impl<'b, R: Read> LineReader<'b, R> {
         self.offset
     }
 
-    /// The next line without its `\n` or `\r\n`; `None` at the end of the stream. A last line
-    /// without `\n` is still a line, but a final `\n` does not start an empty one.
-    fn next_line(&mut self) -> io::Result<Option<&[u8]>> {
+    /// The complete lines now in the buffer, with their stream offset: everything up to the
+    /// last `\n`, reading more (and growing the buffer) until there is one. At the end of the
+    /// stream, the rest: a last line without `\n`. `None` once all is handed out.
+    fn next_chunk(&mut self) -> io::Result<Option<(u64, &[u8])>> {
         loop {
-            if let Some(i) = memchr(b'\n', &self.buf[self.scan..self.hi]) {
-                let start = self.lo;
-                let newline = self.scan + i;
-                self.lo = newline + 1;
-                self.scan = self.lo;
-                self.offset += (self.lo - start) as u64;
-                let end = if newline > start && self.buf[newline - 1] == b'\r' {
-                    newline - 1
-                } else {
-                    newline
-                };
-                return Ok(Some(&self.buf[start..end]));
-            }
-            self.scan = self.hi;
-            if self.eof {
-                if self.lo == self.hi {
-                    return Ok(None);
+            let last_newline = memrchr(b'\n', &self.buf[self.scan..self.hi]);
+            let stop = match last_newline {
+                Some(i) => self.scan + i + 1,
+                None if self.eof && self.lo < self.hi => self.hi,
+                None if self.eof => return Ok(None),
+                None => {
+                    self.scan = self.hi;
+                    self.fill()?;
+                    continue;
                 }
-                let start = self.lo;
-                self.offset += (self.hi - start) as u64;
-                self.lo = self.hi;
-                return Ok(Some(&self.buf[start..self.hi]));
-            }
-            self.fill()?;
+            };
+            let (start, offset) = (self.lo, self.offset);
+            self.lo = stop;
+            self.scan = stop;
+            self.offset += (stop - start) as u64;
+            return Ok(Some((offset, &self.buf[start..stop])));
         }
     }
 
