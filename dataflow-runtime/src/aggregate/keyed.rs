@@ -196,17 +196,7 @@ impl<K: Hash + Eq, Acc> KeyedCombiner<K, Acc> {
     }
 
     fn spill_mut(&mut self) -> &mut Spill<K, Acc> {
-        self.spill.get_or_insert_with(|| {
-            Box::new(Spill {
-                parts: (0..PARTITIONS)
-                    .map(|_| Part {
-                        entries: Vec::new(),
-                        compact_at: 0,
-                    })
-                    .collect(),
-                scratch: HashTable::new(),
-            })
-        })
+        self.spill.get_or_insert_with(Spill::new)
     }
 
     /// Moves the local table's entries to the partitions, keeping the table's allocation.
@@ -215,17 +205,7 @@ impl<K: Hash + Eq, Acc> KeyedCombiner<K, Acc> {
             return;
         }
         let compact_min = self.tuning.compact_min;
-        let spill = self.spill.get_or_insert_with(|| {
-            Box::new(Spill {
-                parts: (0..PARTITIONS)
-                    .map(|_| Part {
-                        entries: Vec::new(),
-                        compact_at: 0,
-                    })
-                    .collect(),
-                scratch: HashTable::new(),
-            })
-        });
+        let spill = self.spill.get_or_insert_with(Spill::new);
         for (hash, key, acc) in self.table.drain() {
             spill.push(agg, hash, key, acc, compact_min);
         }
@@ -238,6 +218,20 @@ impl<K: Hash + Eq, Acc> KeyedCombiner<K, Acc> {
             Some(spill) => spill.parts.into_iter().map(|p| p.entries).collect(),
             None => Vec::new(),
         }
+    }
+}
+
+impl<K, Acc> Spill<K, Acc> {
+    fn new() -> Box<Self> {
+        Box::new(Spill {
+            parts: (0..PARTITIONS)
+                .map(|_| Part {
+                    entries: Vec::new(),
+                    compact_at: 0,
+                })
+                .collect(),
+            scratch: HashTable::new(),
+        })
     }
 }
 

@@ -613,6 +613,7 @@ mod tests {
             "ab\ncd\n\nefg\nh\n\n\nijklmnop\nq",
             "\n\na\r\nbc\r\n\r\nd\n",
             "x\ny\nz\n",
+            "h\u{e9}llo\n\u{65e5}\u{672c}\r\n\n\u{1f600}x\u{1f600}",
         ] {
             let path = write(dir.path(), "b.txt", content);
             for morsel in 1..=20 {
@@ -636,7 +637,7 @@ mod tests {
             writeln!(content, "good line {i}").unwrap();
         }
         content.extend_from_slice(b"bad \xff\xfe line\n");
-        content.extend_from_slice(b"after\n");
+        content.extend_from_slice("after \u{e9}\n".as_bytes());
         write(dir, "bad.txt", content)
     }
 
@@ -673,7 +674,7 @@ mod tests {
                 .bad_records(BadRecordPolicy::Skip);
             let (got, metrics, _) = run(&src).unwrap();
             assert_eq!(got.len(), 51);
-            assert_eq!(got.last().unwrap(), "after");
+            assert_eq!(got.last().unwrap(), "after \u{e9}");
             assert_eq!(metrics.skipped(), 1);
             assert_eq!(metrics.records_read(), 51);
             assert_eq!(metrics.skipped_samples.len(), 1);
