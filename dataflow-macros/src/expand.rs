@@ -245,16 +245,50 @@ fn is_keyed(node: &Node) -> bool {
     node.key.is_some() || node.spec.role == Role::Aggregation(aggregate::Aggregation::Distinct)
 }
 
+/// The value a record contributes to an aggregation, and the aggregation's constructor.
+fn value_and_ctor(
+    node: &Node,
+    id: usize,
+    kind: aggregate::Aggregation,
+    input: &Ident,
+) -> (TokenStream, TokenStream) {
+    let rt = rt();
+    match kind {
+        aggregate::Aggregation::Distinct if node.key.is_some() => {
+            (quote!(#input), quote!(#rt::aggregate::KeepFirst::new()))
+        }
+        aggregate::Aggregation::Distinct => (quote!(()), quote!(#rt::aggregate::Count)),
+        _ => aggregate::value_and_ctor_of(
+            &node.call,
+            kind,
+            &op_static(id).into_token_stream(),
+            input,
+        ),
+    }
+}
+
 fn init_terminal(graph: &Graph, id: usize) -> TokenStream {
     let rt = rt();
     let node = &graph.nodes[id];
     let sink = format_ident!("__sink{}", id);
     match node.spec.role {
-        Role::Aggregation(_) if is_keyed(node) => {
-            quote!((#rt::aggregate::KeyedCombiner::new(), ::core::option::Option::None))
-        }
-        Role::Aggregation(_) => {
-            quote!((#rt::aggregate::GlobalCombiner::new(), ::core::option::Option::None))
+        Role::Aggregation(kind) => {
+            let combiner = if is_keyed(node) {
+                quote!(#rt::aggregate::KeyedCombiner::new())
+            } else {
+                quote!(#rt::aggregate::GlobalCombiner::new())
+            };
+            // Aggregations without user closures are built up front; the others on the task's
+            // first record, typed by it (see `aggregate::needs_witness`).
+            let agg = if kind == aggregate::Aggregation::Distinct
+                || !aggregate::needs_witness(&node.call, kind)
+            {
+                let (_, ctor) = value_and_ctor(node, id, kind, &format_ident!("__unused"));
+                quote!(::core::option::Option::Some(#ctor))
+            } else {
+                quote!(::core::option::Option::None)
+            };
+            quote!((#combiner, #agg))
         }
         Role::Exchange(Exchange::PartitionByHash) => {
             quote!(#rt::exchange::HashExchange::new(__ctx.parallelism()))
@@ -274,15 +308,7 @@ fn push_terminal(graph: &Graph, id: usize, field: &Index, input: &Ident) -> Toke
     let span = node.call.name.span();
     match node.spec.role {
         Role::Aggregation(kind) => {
-            let (val, ctor) = if kind == aggregate::Aggregation::Distinct {
-                if node.key.is_some() {
-                    (quote!(#input), quote!(#rt::aggregate::KeepFirst::new()))
-                } else {
-                    (quote!(()), quote!(#rt::aggregate::Count))
-                }
-            } else {
-                aggregate::value_and_ctor_of(&node.call, kind, &op, input)
-            };
+            let (val, ctor) = value_and_ctor(node, id, kind, input);
             let key = match &node.key {
                 Some(key) => {
                     let f = key.arg(0);

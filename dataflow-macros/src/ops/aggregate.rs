@@ -327,6 +327,14 @@ pub fn value_and_ctor_of(
     (quote!((#(#values,)*)), quote!((#(#ctors,)*)))
 }
 
+/// Whether building the aggregation needs a sample value (it holds user closures whose
+/// parameter types come from the value). The others are built once per task, up front.
+pub fn needs_witness(call: &Call, kind: Aggregation) -> bool {
+    components(call, kind)
+        .iter()
+        .any(|c| matches!(c.kind, Reduce | MinBy | MaxBy) || (c.kind == Fold && c.args.len() == 3))
+}
+
 /// What a global aggregation yields on empty input (its aggregation object may not exist then).
 pub fn empty_global(call: &Call, kind: Aggregation) -> TokenStream {
     let one = |c: &Component| -> TokenStream {
