@@ -62,3 +62,28 @@ pub fn lookup(name: &str) -> Option<&'static OpSpec> {
 pub fn names() -> Vec<&'static str> {
     catalogue().map(|op| op.name).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    /// The README's operator table must list every operator with its Flink name.
+    #[test]
+    fn readme_table_lists_every_operator() {
+        let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md"))
+            .expect("README.md at the workspace root");
+        let rows: Vec<&str> = readme.lines().filter(|l| l.starts_with("| `")).collect();
+        for op in super::catalogue() {
+            let needle = format!("`{}", op.name);
+            let row = rows
+                .iter()
+                .find(|r| r.split('|').nth(1).is_some_and(|c| c.contains(&needle)))
+                .unwrap_or_else(|| panic!("README operator table has no row for `{}`", op.name));
+            let flink_names = op.flink.split(" / ").next().expect("a Flink name");
+            assert!(
+                row.contains(flink_names.split(',').next().unwrap().trim()),
+                "README row for `{}` does not name Flink's `{}`: {row}",
+                op.name,
+                op.flink
+            );
+        }
+    }
+}
