@@ -30,6 +30,8 @@ pub use dataflow_macros::pipeline;
 pub use dataflow_runtime::aggregate::Statistics;
 pub use dataflow_runtime::{BadRecordPolicy, Error, Job, Metrics, Result, SourceMetrics};
 
+pub mod guide;
+
 /// What a job needs in scope: the macro, the error type and the result types of aggregations.
 pub mod prelude {
     pub use crate::{pipeline, Error, Metrics, Statistics};

@@ -45,48 +45,56 @@ where
     Ok(states)
 }
 
-/// An integer range `range(a..b)` or `range(a..=b)` can be a source of: it is split by index,
-/// whatever its integer type (rayon indexes only ranges of types no wider than `usize`).
-pub trait RangeSource: Sized {
-    /// The integer type of the range.
-    type Item: Send;
-    /// The first value and the number of values.
-    fn start_and_len(self) -> (Self::Item, usize);
-    /// The value `offset` places after `start`.
-    fn nth_from(start: &Self::Item, offset: usize) -> Self::Item;
+/// The integer types `range(...)` accepts.
+pub trait RangeInt: Copy + PartialEq + Send + Sync {
+    /// `start + offset`.
+    fn offset(start: Self, offset: usize) -> Self;
+    /// The number of values in `start..end` (0 if empty).
+    fn distance(start: Self, end: Self) -> usize;
 }
 
-macro_rules! range_source {
+macro_rules! range_int {
     ($($t:ty),*) => {$(
-        impl RangeSource for std::ops::Range<$t> {
-            type Item = $t;
-            fn start_and_len(self) -> ($t, usize) {
-                let len = if self.end > self.start { (self.end as i128 - self.start as i128) as usize } else { 0 };
-                (self.start, len)
-            }
+        impl RangeInt for $t {
             #[inline]
-            fn nth_from(start: &$t, offset: usize) -> $t {
-                (*start as i128 + offset as i128) as $t
+            fn offset(start: Self, offset: usize) -> Self {
+                (start as i128 + offset as i128) as $t
             }
-        }
-        impl RangeSource for std::ops::RangeInclusive<$t> {
-            type Item = $t;
-            fn start_and_len(self) -> ($t, usize) {
-                let (start, end) = self.into_inner();
-                let len = if end >= start { (end as i128 - start as i128 + 1) as usize } else { 0 };
-                (start, len)
-            }
-            #[inline]
-            fn nth_from(start: &$t, offset: usize) -> $t {
-                (*start as i128 + offset as i128) as $t
+            fn distance(start: Self, end: Self) -> usize {
+                if end > start { (end as i128 - start as i128) as usize } else { 0 }
             }
         }
     )*};
 }
-range_source!(u8, u16, u32, u64, usize, i8, i16, i32, i64, isize);
+range_int!(u8, u16, u32, u64, usize, i8, i16, i32, i64, isize);
 
-/// Runs `body` over every value of an integer range, split by index like a `Vec`.
-pub fn drive_range<R, L, I, B>(
+/// A range `range(a..b)` or `range(a..=b)` can be a source of. The value type is a parameter
+/// of the trait (not an associated type) so that a closure annotation downstream, such as
+/// `map(|x: u32| ..)`, decides the type of an unsuffixed literal like `0..10`.
+pub trait RangeSource<T> {
+    /// The first value and the number of values.
+    fn start_and_len(self) -> (T, usize);
+}
+
+impl<T: RangeInt> RangeSource<T> for std::ops::Range<T> {
+    fn start_and_len(self) -> (T, usize) {
+        (self.start, T::distance(self.start, self.end))
+    }
+}
+
+impl<T: RangeInt> RangeSource<T> for std::ops::RangeInclusive<T> {
+    fn start_and_len(self) -> (T, usize) {
+        let (start, end) = self.into_inner();
+        let len = T::distance(start, end);
+        // `distance` excludes `end`; an inclusive range has one more value unless it is empty.
+        let len = if len > 0 || start == end { len + 1 } else { 0 };
+        (start, len)
+    }
+}
+
+/// Runs `body` over every value of an integer range, split by index like a `Vec` (rayon
+/// indexes only ranges of types no wider than `usize`, so the index space is `usize`).
+pub fn drive_range<T, R, L, I, B>(
     ctx: &Context,
     source: &'static OpInfo,
     range: R,
@@ -94,15 +102,15 @@ pub fn drive_range<R, L, I, B>(
     body: B,
 ) -> Result<Vec<L>>
 where
-    R: RangeSource,
-    R::Item: Sync,
+    T: RangeInt,
+    R: RangeSource<T>,
     L: Send,
     I: Fn() -> L + Sync + Send,
-    B: Fn(&mut L, R::Item) + Sync + Send,
+    B: Fn(&mut L, T) + Sync + Send,
 {
     let (start, len) = range.start_and_len();
     drive_indexed(ctx, source, 0..len, init, |local, i| {
-        body(local, R::nth_from(&start, i))
+        body(local, T::offset(start, i))
     })
 }
 

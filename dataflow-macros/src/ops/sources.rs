@@ -4,7 +4,7 @@ use super::{OpSpec, Role};
 use crate::ast::Call;
 use crate::expand::{bad_record_policy, rt};
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{quote, quote_spanned};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Source {
@@ -73,7 +73,10 @@ pub fn drive(
 ) -> TokenStream {
     let rt = rt();
     let input = call.arg(0);
-    match kind {
+    // Spanned on the source, so that a type mismatch between the input and the first closure
+    // is reported on the source rather than on the whole macro.
+    let span = call.name.span();
+    let call_tokens = match kind {
         Source::Collection => quote!(#rt::driver::drive_indexed(__ctx, &#op, #input, #init, #body)),
         Source::Range => quote!(#rt::driver::drive_range(__ctx, &#op, #input, #init, #body)),
         Source::Iter => quote!(#rt::driver::drive_iter(__ctx, &#op, #input, #init, #body)),
@@ -101,5 +104,6 @@ pub fn drive(
                 .unwrap_or_default();
             quote!(#rt::source::csv::drive_csv #record(__ctx, &#op, &#source, #init, #body))
         }
-    }
+    };
+    quote_spanned!(span=> #call_tokens)
 }

@@ -14,7 +14,8 @@ use csv::{ByteRecord, ErrorKind};
 use rayon::prelude::*;
 use serde::de::DeserializeOwned;
 use std::fs::File;
-use std::path::{Path, PathBuf};
+use std::os::unix::fs::FileExt;
+use std::path::Path;
 
 /// How many records a task reads between two looks at whether the job has failed.
 const CANCEL_CHECK_RECORDS: u64 = 4096;
@@ -24,6 +25,10 @@ const SHOWN_BYTES: usize = 200;
 
 /// The `csv` reader's buffer: large enough that reads are not the bottleneck.
 const READ_BUFFER_BYTES: usize = 256 << 10;
+
+/// Skipped records described per file: the job keeps only the first few samples anyway, and
+/// describing one may re-read the file.
+const SAMPLES_PER_FILE: u64 = 10;
 
 /// A CSV input and how to parse it.
 #[derive(Clone, Debug)]
@@ -170,13 +175,15 @@ fn read_file<T: DeserializeOwned, F: FnMut(T)>(
             },
             Err(e) => e,
         };
-        let error = record_error(path, src, &record, headers.as_ref(), error);
         // A read error leaves the reader nowhere to go on from: it fails under either policy.
-        if src.policy == BadRecordPolicy::Fail || matches!(error, Error::Io { .. }) {
-            return Err(error);
+        if src.policy == BadRecordPolicy::Fail || error.is_io_error() {
+            return Err(record_error(path, src, &record, headers.as_ref(), error));
         }
         skipped += 1;
-        ctx.record_skipped_sample(label, error.to_string());
+        if skipped <= SAMPLES_PER_FILE {
+            let error = record_error(path, src, &record, headers.as_ref(), error);
+            ctx.record_skipped_sample(label, error.to_string());
+        }
     }
     ctx.record_source(label, records, skipped, reader.position().byte());
     Ok(())
@@ -192,8 +199,8 @@ fn record_error(
     headers: Option<&ByteRecord>,
     error: csv::Error,
 ) -> Error {
-    let path: PathBuf = path.to_path_buf();
-    let line = record.position().map_or(0, |p| p.line());
+    let line = record.position().map_or(0, |p| start_line(path, p));
+    let path = path.to_path_buf();
     let (field, message) = match error.kind() {
         ErrorKind::Io(_) => {
             let ErrorKind::Io(source) = error.into_kind() else {
@@ -228,6 +235,28 @@ fn record_error(
         message,
         text: raw_text(record, src.delimiter),
     }
+}
+
+/// The line on which the record read from position `pos` starts. The `csv` reader gives the
+/// position where it began reading, which lies before the blank lines it skipped and, after a
+/// CRLF, before the `\n`: count the `\n`s in the run of line ends from there. Error path only.
+#[cold]
+fn start_line(path: &Path, pos: &csv::Position) -> u64 {
+    let Ok(file) = File::open(path) else {
+        return pos.line();
+    };
+    let mut buf = [0; 4096];
+    let (mut offset, mut line) = (pos.byte(), pos.line());
+    while let Ok(n @ 1..) = file.read_at(&mut buf, offset) {
+        let ends = buf[..n].iter().take_while(|&&b| b == b'\r' || b == b'\n');
+        let (run, newlines) = ends.fold((0, 0), |(r, l), &b| (r + 1, l + u64::from(b == b'\n')));
+        line += newlines;
+        if run < n {
+            break;
+        }
+        offset += n as u64;
+    }
+    line
 }
 
 /// The header's name for the 0-based field `index`, or else its 1-based number.
@@ -373,6 +402,15 @@ mod tests {
             shown.contains("bad.csv:5: bad CSV record (field age)"),
             "{shown}"
         );
+
+        // CRLF line ends and blank lines do not throw the line number off.
+        let path = write(
+            dir.path(),
+            "crlf.csv",
+            "name,age\r\n\r\nann,31\r\nbob,x\r\n",
+        );
+        let err = run(&CsvSource::new(&path)).unwrap_err();
+        assert!(matches!(err, Error::BadRecord { line: 4, .. }), "{err:?}");
 
         // Without a header, the field is known by its number.
         let path = write(dir.path(), "bad2.csv", "ann,31\nbob,x\n");

@@ -127,22 +127,13 @@ where
 fn plan_morsels(paths: &[PathBuf], morsel_bytes: u64) -> Result<Vec<Morsel<'_>>> {
     let mut morsels = Vec::new();
     for path in paths {
-        let len = std::fs::metadata(path)
-            .map_err(|source| io_error("cannot open", path, source))?
-            .len();
+        let meta = std::fs::metadata(path).map_err(|e| io_error("cannot open", path, e))?;
+        let len = meta.len();
         let gzip = path.extension().is_some_and(|e| e == "gz");
-        if gzip && len > 0 {
-            morsels.push(Morsel {
-                path,
-                start: 0,
-                end: len,
-                gzip,
-            });
-            continue;
-        }
+        let step = if gzip { len } else { morsel_bytes };
         let mut start = 0;
         while start < len {
-            let end = start.saturating_add(morsel_bytes).min(len);
+            let end = start.saturating_add(step).min(len);
             morsels.push(Morsel {
                 path,
                 start,
@@ -153,13 +144,6 @@ fn plan_morsels(paths: &[PathBuf], morsel_bytes: u64) -> Result<Vec<Morsel<'_>>>
         }
     }
     Ok(morsels)
-}
-
-/// Lines passed on and lines skipped by one morsel.
-#[derive(Default)]
-struct Counts {
-    lines: u64,
-    skipped: u64,
 }
 
 /// Reads one morsel's lines into `emit` and reports them to the job's metrics.
@@ -174,153 +158,140 @@ fn read_morsel<F: FnMut(&str)>(
     // Each morsel opens its file rather than sharing one handle per file: a directory of
     // thousands of files would otherwise hold thousands of descriptors open at once.
     let path = morsel.path;
-    let file = File::open(path).map_err(|source| io_error("cannot open", path, source))?;
+    let file = File::open(path).map_err(|e| io_error("cannot open", path, e))?;
     if buf.len() < src.block_bytes {
         // Zeroed allocation, not `resize`: the pages are only touched as reads fill them.
         *buf = vec![0; src.block_bytes];
     }
-    let counts = if morsel.gzip {
-        let mut lines = LineReader::new(flate2::read::MultiGzDecoder::new(file), buf, 0);
-        scan(ctx, label, src, path, &mut lines, u64::MAX, Some(0), emit)?
+    let mut scan = Scan {
+        ctx,
+        label,
+        policy: src.policy,
+        path,
+        end: morsel.end,
+        // Line numbers are only known for free when the morsel starts the file.
+        lines_before: (morsel.start == 0).then_some(0),
+        lines: 0,
+        skipped: 0,
+    };
+    if morsel.gzip {
+        scan.end = u64::MAX;
+        let decoder = flate2::read::MultiGzDecoder::new(file);
+        scan.run(&mut LineReader::new(decoder, buf, 0), emit)?;
     } else {
         // Start one byte early: the morsel's first line starts after the first `\n` from there.
         let from = morsel.start.saturating_sub(1);
+        let end = morsel.end;
         let reader = RangeReader {
             file: &file,
             pos: from,
-            end: morsel.end,
+            end,
         };
         let mut lines = LineReader::new(reader, buf, from);
         // A line owned here must start before `end`, so its `\n` must lie before `end - 1`.
         let owns_a_line = morsel.start == 0
-            || lines
-                .skip_line(morsel.end - 1)
-                .map_err(|source| io_error("cannot read", path, source))?;
+            || (lines.skip_line(end - 1)).map_err(|e| io_error("cannot read", path, e))?;
         if owns_a_line {
-            // Line numbers are only known for free when the morsel starts the file.
-            let first_line = (morsel.start == 0).then_some(0);
-            scan(
-                ctx, label, src, path, &mut lines, morsel.end, first_line, emit,
-            )?
-        } else {
-            Counts::default()
+            scan.run(&mut lines, emit)?;
         }
-    };
-    ctx.record_source(
-        label,
-        counts.lines,
-        counts.skipped,
-        morsel.end - morsel.start,
-    );
+    }
+    let bytes = morsel.end - morsel.start;
+    ctx.record_source(label, scan.lines, scan.skipped, bytes);
     Ok(())
 }
 
-/// Passes on the lines starting before `end`. `lines_before` is the number of lines in the file
-/// before the first one, when known.
-#[allow(clippy::too_many_arguments)]
-fn scan<R: Read, F: FnMut(&str)>(
-    ctx: &Context,
-    label: &str,
-    src: &TextSource,
-    path: &Path,
-    lines: &mut LineReader<'_, R>,
+/// One morsel's pass over its lines: where it stops, what it does with bad ones, what it saw.
+struct Scan<'a> {
+    ctx: &'a Context,
+    label: &'a str,
+    policy: BadRecordPolicy,
+    path: &'a Path,
+    /// Lines starting at or after this stream offset belong to the next morsel.
     end: u64,
+    /// Lines in the file before the morsel's first one, when known.
     lines_before: Option<u64>,
-    mut emit: F,
-) -> Result<Counts> {
-    let mut counts = Counts::default();
-    while lines.offset() < end {
-        let (chunk_offset, chunk) = match lines.next_chunk() {
-            Ok(Some(next)) => next,
-            Ok(None) => break,
-            Err(source) => return Err(io_error("cannot read", path, source)),
-        };
-        // Validating a whole chunk costs far less than validating line by line. Its lines are
-        // then slices of a valid `str` cut next to `\n`s, which are always char boundaries.
-        // A chunk with a bad byte falls back to checking each of its lines.
-        let valid = std::str::from_utf8(chunk).ok();
-        let mut pos = 0;
-        while pos < chunk.len() {
-            let offset = chunk_offset + pos as u64;
-            if offset >= end {
-                return Ok(counts);
-            }
-            let (stop, next) = match memchr(b'\n', &chunk[pos..]) {
-                Some(i) if i > 0 && chunk[pos + i - 1] == b'\r' => (pos + i - 1, pos + i + 1),
-                Some(i) => (pos + i, pos + i + 1),
-                None => (chunk.len(), chunk.len()),
-            };
-            let line = match valid {
-                Some(text) => Ok(&text[pos..stop]),
-                None => std::str::from_utf8(&chunk[pos..stop]),
-            };
-            match line {
-                Ok(line) => {
-                    emit(line);
-                    counts.lines += 1;
-                }
-                Err(e) => {
-                    let line_no = lines_before.map(|n| n + counts.lines + counts.skipped + 1);
-                    let bad = BadLine {
-                        bytes: &chunk[pos..stop],
-                        offset,
-                        line_no,
-                        column: e.valid_up_to() as u64 + 1,
-                    };
-                    bad.handle(ctx, label, src.policy, path)?;
-                    counts.skipped += 1;
-                }
-            }
-            pos = next;
-        }
-    }
-    Ok(counts)
+    /// Lines passed on.
+    lines: u64,
+    /// Lines skipped as bad.
+    skipped: u64,
 }
 
-/// A line that is not valid UTF-8.
-struct BadLine<'a> {
-    bytes: &'a [u8],
-    /// Byte offset of the line in its file.
-    offset: u64,
-    /// Its 1-based line number, when known without re-reading the file.
-    line_no: Option<u64>,
-    /// 1-based byte column of the first invalid byte.
-    column: u64,
-}
-
-impl BadLine<'_> {
-    /// Fails under [`BadRecordPolicy::Fail`]; under `Skip`, keeps a sample for the metrics.
-    #[cold]
-    fn handle(
-        &self,
-        ctx: &Context,
-        label: &str,
-        policy: BadRecordPolicy,
-        path: &Path,
+impl Scan<'_> {
+    /// Passes the lines that start before `self.end` to `emit`.
+    fn run<R: Read, F: FnMut(&str)>(
+        &mut self,
+        lines: &mut LineReader<'_, R>,
+        mut emit: F,
     ) -> Result<()> {
-        let text = shorten(&String::from_utf8_lossy(self.bytes), SHOWN_BYTES);
-        let column = self.column;
-        match policy {
-            BadRecordPolicy::Fail => {
-                let line = match self.line_no {
-                    Some(n) => n,
-                    None => line_number(path, self.offset)?,
+        while lines.offset() < self.end {
+            let (chunk_offset, chunk) = match lines.next_chunk() {
+                Ok(Some(next)) => next,
+                Ok(None) => break,
+                Err(e) => return Err(io_error("cannot read", self.path, e)),
+            };
+            // Validating a whole chunk costs far less than validating line by line. Its lines
+            // are then slices of a valid `str` cut next to `\n`s, which are char boundaries.
+            // A chunk with a bad byte falls back to checking each of its lines.
+            let valid = std::str::from_utf8(chunk).ok();
+            let mut pos = 0;
+            while pos < chunk.len() {
+                let offset = chunk_offset + pos as u64;
+                if offset >= self.end {
+                    return Ok(());
+                }
+                let (stop, next) = match memchr(b'\n', &chunk[pos..]) {
+                    Some(i) if i > 0 && chunk[pos + i - 1] == b'\r' => (pos + i - 1, pos + i + 1),
+                    Some(i) => (pos + i, pos + i + 1),
+                    None => (chunk.len(), chunk.len()),
                 };
+                let line = match valid {
+                    Some(text) => Ok(&text[pos..stop]),
+                    None => std::str::from_utf8(&chunk[pos..stop]),
+                };
+                match line {
+                    Ok(line) => {
+                        emit(line);
+                        self.lines += 1;
+                    }
+                    Err(e) => self.bad_line(&chunk[pos..stop], offset, e.valid_up_to())?,
+                }
+                pos = next;
+            }
+        }
+        Ok(())
+    }
+
+    /// Fails under [`BadRecordPolicy::Fail`]; under `Skip`, counts the line and keeps a sample.
+    #[cold]
+    fn bad_line(&mut self, bytes: &[u8], offset: u64, valid_up_to: usize) -> Result<()> {
+        let path = self.path;
+        let text = shorten(&String::from_utf8_lossy(bytes), SHOWN_BYTES);
+        let column = valid_up_to as u64 + 1;
+        let line_no = self.lines_before.map(|n| n + self.lines + self.skipped + 1);
+        match self.policy {
+            BadRecordPolicy::Fail => {
+                let line = match line_no {
+                    Some(n) => n,
+                    None => line_number(path, offset)?,
+                };
+                let path = path.to_path_buf();
                 Err(Error::InvalidUtf8 {
-                    path: path.to_path_buf(),
+                    path,
                     line,
                     column,
                     text,
                 })
             }
             BadRecordPolicy::Skip => {
+                self.skipped += 1;
                 // Counting the lines before each skipped one would re-read the file every
                 // time: where the number is not known, a sample names the byte offset.
-                let at = match self.line_no {
+                let at = match line_no {
                     Some(n) => format!("{}:{n}:{column}", path.display()),
-                    None => format!("{} (byte {}, column {column})", path.display(), self.offset),
+                    None => format!("{} (byte {offset}, column {column})", path.display()),
                 };
-                ctx.record_skipped_sample(label, format!("{at}: invalid UTF-8: {text}"));
+                let sample = format!("{at}: invalid UTF-8: {text}");
+                self.ctx.record_skipped_sample(self.label, sample);
                 Ok(())
             }
         }
@@ -473,15 +444,16 @@ impl<'b, R: Read> LineReader<'b, R> {
             let len = self.buf.len() * 2;
             self.buf.resize(len, 0);
         }
-        loop {
+        let n = loop {
             match self.reader.read(&mut self.buf[self.hi..]) {
-                Ok(0) => self.eof = true,
-                Ok(n) => self.hi += n,
+                Ok(n) => break n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => return Err(e),
             }
-            return Ok(());
-        }
+        };
+        self.hi += n;
+        self.eof = n == 0;
+        Ok(())
     }
 }
 
@@ -499,7 +471,8 @@ mod tests {
         column: 9,
     };
 
-    /// Runs a one-stage job that collects the lines; returns them and the job's metrics.
+    /// Runs a one-stage job that collects the lines; returns them, the job's metrics and the
+    /// number of task states.
     fn run(src: &TextSource) -> Result<(Vec<String>, Metrics, usize)> {
         let src = src.clone();
         let job = Job::new("test", Some(2), move |ctx: &Context| {
@@ -683,6 +656,30 @@ mod tests {
         }
     }
 
+    #[test]
+    fn a_failure_reaches_catch_task_in_a_plain_pool() {
+        let dir = tempfile::tempdir().unwrap();
+        let src = TextSource::new(invalid_utf8_file(dir.path())).morsel_bytes(16);
+        let ctx = Context::new(2);
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap();
+        let result = pool.install(|| {
+            crate::guard::catch_task(|| {
+                drive_lines(&ctx, &OP, &src, Vec::new, |v: &mut Vec<String>, l: &str| {
+                    v.push(l.to_owned())
+                })
+            })
+        });
+        let err = result.and_then(|r| r).unwrap_err();
+        assert!(
+            matches!(err, Error::InvalidUtf8 { line: 51, .. }),
+            "{err:?}"
+        );
+        assert!(ctx.is_cancelled());
+    }
+
     fn gzip(content: &[u8]) -> Vec<u8> {
         let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
         encoder.write_all(content).unwrap();
@@ -731,42 +728,5 @@ mod tests {
             "{err:?}"
         );
         assert!(err.to_string().contains("nope.txt"), "{err}");
-    }
-
-    #[test]
-    #[ignore]
-    fn zz_bench() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut content = String::new();
-        let mut i = 0u64;
-        while content.len() < 600 << 20 {
-            content.push_str(&format!("{i},some text here with a few words,{}\n", i * 7));
-            i += 1;
-        }
-        let path = write(dir.path(), "bench.txt", &content);
-        for _ in 0..3 {
-            let src = TextSource::new(&path);
-            let t = std::time::Instant::now();
-            let job = Job::new("b", None, move |ctx: &Context| {
-                drive_lines(
-                    ctx,
-                    &OP,
-                    &src,
-                    || 0u64,
-                    |n: &mut u64, l: &str| *n += l.len() as u64,
-                )
-            });
-            let (states, _) = job.run_with_metrics().unwrap();
-            let total: u64 = states.iter().sum();
-            let el = t.elapsed();
-            eprintln!(
-                "{} MB in {:?}: {:.2} GB/s, {} states",
-                content.len() >> 20,
-                el,
-                content.len() as f64 / el.as_secs_f64() / 1e9,
-                states.len()
-            );
-            assert!(total > 0);
-        }
     }
 }

@@ -1,0 +1,164 @@
+//! Runnable examples of every operator family. Each example is a doc test.
+//!
+//! # Sources
+//!
+//! ```
+//! use dataflow::prelude::*;
+//! # let dir = tempfile::tempdir()?;
+//! # let path = dir.path().join("in.txt");
+//! # std::fs::write(&path, "a,1\nb,2\n")?;
+//! let path = path.to_str().unwrap();
+//! let (a, b, c, d) = pipeline! {
+//!     range(1..=3u8) -> map(u32::from) -> collect();
+//!     from_collection(vec!["x", "y"]) -> collect();
+//!     from_iter("ab".chars()) -> collect();
+//!     read_text(path) -> map(|line: &str| line.len()) -> sum();
+//! }
+//! .run()?;
+//! assert_eq!((a, b, c, d), (vec![1, 2, 3], vec!["x", "y"], vec!['a', 'b'], 6));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! CSV records are deserialized with serde:
+//!
+//! ```
+//! use dataflow::prelude::*;
+//! #[derive(serde::Deserialize)]
+//! struct Row { name: String, score: u32 }
+//! # let dir = tempfile::tempdir()?;
+//! # let path = dir.path().join("in.csv");
+//! # std::fs::write(&path, "name;score\nann;7\nbob;oops\ncid;5\n")?;
+//! let path = path.to_str().unwrap();
+//! let (total, metrics) = pipeline! {
+//!     read_csv::<Row>(path, delimiter = b';', bad_records = skip) -> sum(|r: &Row| r.score)
+//! }
+//! .run_with_metrics()?;
+//! assert_eq!(total, 12);
+//! assert_eq!(metrics.skipped(), 1);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Element-wise operators (fused into one loop)
+//!
+//! ```
+//! use dataflow::prelude::*;
+//! let seen = std::sync::atomic::AtomicUsize::new(0);
+//! let out = pipeline! {
+//!     range(0..10)
+//!         -> map(|x: i32| x * 3)
+//!         -> filter(|x: &i32| x % 2 == 0)
+//!         -> flat_map(|x: i32| [x, -x])
+//!         -> filter_map(|x: i32| (x > 0).then_some(x as u32))
+//!         -> inspect(|_x: &u32| { seen.fetch_add(1, std::sync::atomic::Ordering::Relaxed); })
+//!         -> collect()
+//! }
+//! .run()?;
+//! assert_eq!(out, vec![6, 12, 18, 24]);
+//! assert_eq!(seen.into_inner(), 4);
+//! # Ok::<(), dataflow::Error>(())
+//! ```
+//!
+//! # Keyed aggregations
+//!
+//! ```
+//! use dataflow::prelude::*;
+//! let words = vec!["b", "a", "b", "c", "b", "a"];
+//! let (mut counts, mut firsts, mut groups) = pipeline! {
+//!     let w = from_collection(words);
+//!     w -> key_by(|w: &&str| w.to_string()) -> count() -> collect();
+//!     w -> key_by(|w: &&str| w.len()) -> first(2) -> collect();
+//!     w -> key_by(|w: &&str| *w) -> reduce_group(|k: &&str, vs: Vec<&str>| [format!("{k}{}", vs.len())]) -> collect();
+//! }
+//! .run()?;
+//! counts.sort();
+//! groups.sort();
+//! assert_eq!(counts, vec![("a".into(), 2), ("b".into(), 3), ("c".into(), 1)]);
+//! assert_eq!(firsts, vec!["b", "a"]);
+//! assert_eq!(groups, vec!["a2", "b3", "c1"]);
+//! # Ok::<(), dataflow::Error>(())
+//! ```
+//!
+//! Several aggregations in one pass:
+//!
+//! ```
+//! use dataflow::prelude::*;
+//! let (n, total, hi, mean) = pipeline! {
+//!     range(1..=4u64) -> aggregate(count(), sum(), max(), avg())
+//! }
+//! .run()?;
+//! assert_eq!((n, total, hi, mean), (4, 10, Some(4), Some(2.5)));
+//! # Ok::<(), dataflow::Error>(())
+//! ```
+//!
+//! # Global aggregations
+//!
+//! At the end of a chain they return their value; in the middle they yield one record.
+//!
+//! ```
+//! use dataflow::prelude::*;
+//! let (n, smallest, stats, doubled) = pipeline! {
+//!     let xs = from_collection(vec![4.0, 1.0, 3.0]);
+//!     xs -> count();
+//!     xs -> min_by(|x: &f64| *x);
+//!     xs -> statistics();
+//!     xs -> count() -> map(|n: u64| n * 2) -> collect();
+//! }
+//! .run()?;
+//! assert_eq!((n, smallest, doubled), (3, Some(1.0), vec![6]));
+//! assert_eq!((stats.count, stats.mean, stats.min, stats.max), (3, 8.0 / 3.0, 1.0, 4.0));
+//! # Ok::<(), dataflow::Error>(())
+//! ```
+//!
+//! # Exchanges
+//!
+//! ```
+//! use dataflow::prelude::*;
+//! let (sizes, keys_per_partition) = pipeline! {
+//!     let xs = range(0..100u32);
+//!     xs -> rebalance() -> map_partition(|part| [part.count()]) -> collect();
+//!     xs -> partition_by_hash(|x: &u32| x % 10) -> map_partition(|part| {
+//!         let mut keys: Vec<u32> = part.map(|x| x % 10).collect();
+//!         keys.sort();
+//!         keys.dedup();
+//!         [keys.len()]
+//!     }) -> collect();
+//! }
+//! .parallelism(4)
+//! .run()?;
+//! assert_eq!(sizes, vec![25, 25, 25, 25]);
+//! assert_eq!(keys_per_partition.iter().sum::<usize>(), 10, "each key lands in one partition");
+//! # Ok::<(), dataflow::Error>(())
+//! ```
+//!
+//! # Sinks
+//!
+//! ```
+//! use dataflow::prelude::*;
+//! use std::collections::HashMap;
+//! # let dir = tempfile::tempdir()?;
+//! # let out = dir.path().join("out.txt");
+//! let out = out.to_str().unwrap();
+//! let (map, written) = pipeline! {
+//!     let pairs = range(0..3) -> map(|x: i32| (x, x * x));
+//!     pairs -> collect::<HashMap<_, _>>();
+//!     pairs -> map(|(x, y): (i32, i32)| format!("{x} {y}")) -> write_text(out);
+//! }
+//! .run()?;
+//! assert_eq!(map[&2], 4);
+//! assert_eq!(written, 3);
+//! assert_eq!(std::fs::read_to_string(out)?, "0 0\n1 1\n2 4\n");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Errors
+//!
+//! ```
+//! use dataflow::prelude::*;
+//! let err = pipeline! {
+//!     range(0..10) -> map(|x: u32| 100 / (5 - x)) -> collect()
+//! }
+//! .run()
+//! .unwrap_err();
+//! assert!(err.to_string().contains("operator `map`"));
+//! assert!(matches!(err, Error::UserPanic { operator: "map", .. }));
+//! ```
