@@ -15,6 +15,17 @@ pub fn rt() -> TokenStream {
     quote!(::dataflow::__private::rt)
 }
 
+/// The runtime path spanned on a user token, so that an error in a generated call is reported
+/// on the operator that caused it rather than on the whole macro invocation.
+pub fn rt_at(span: Span) -> TokenStream {
+    quote_spanned!(span=> ::dataflow::__private::rt)
+}
+
+/// `ident` re-spanned on a user token (for the same reason as [`rt_at`]).
+pub fn respan(ident: &Ident, span: Span) -> Ident {
+    Ident::new(&ident.to_string(), span)
+}
+
 /// `BadRecordPolicy::Skip` or `Fail` from a source's `bad_records = ...` option.
 pub fn bad_record_policy(call: &Call) -> TokenStream {
     let rt = rt();
@@ -73,7 +84,9 @@ pub fn expand(graph: &Graph, stages: &[Stage]) -> TokenStream {
     };
     let plan_text = plan::explain(graph, stages);
     let parallelism = match &graph.parallelism {
-        Some(p) => quote!(::core::option::Option::Some(::core::convert::identity::<usize>(#p))),
+        Some(p) => {
+            quote!(::core::option::Option::Some({ let __parallelism: usize = #p; __parallelism }))
+        }
         None => quote!(::core::option::Option::None),
     };
     quote! {{
@@ -302,10 +315,11 @@ fn init_terminal(graph: &Graph, id: usize) -> TokenStream {
 }
 
 fn push_terminal(graph: &Graph, id: usize, field: &Index, input: &Ident) -> TokenStream {
-    let rt = rt();
     let node = &graph.nodes[id];
     let op = op_static(id).into_token_stream();
     let span = node.call.name.span();
+    let rt = rt_at(span);
+    let input = &respan(input, span);
     match node.spec.role {
         Role::Aggregation(kind) => {
             let (val, ctor) = value_and_ctor(node, id, kind, input);
@@ -313,7 +327,9 @@ fn push_terminal(graph: &Graph, id: usize, field: &Index, input: &Ident) -> Toke
                 Some(key) => {
                     let f = key.arg(0);
                     let key_op = key_static(id);
-                    quote_spanned!(key.name.span()=> let __key = #rt::guard::call::extract(&#key_op, &#input, #f);)
+                    let rt = rt_at(key.name.span());
+                    let input = respan(input, key.name.span());
+                    quote_spanned!(key.name.span()=> let __key = #rt::guard::call::key(&#key_op, &#input, #f);)
                 }
                 None if kind == aggregate::Aggregation::Distinct => quote!(let __key = #input;),
                 None => quote!(),
@@ -333,7 +349,7 @@ fn push_terminal(graph: &Graph, id: usize, field: &Index, input: &Ident) -> Toke
         Role::Exchange(Exchange::PartitionByHash) => {
             let f = node.call.arg(0);
             quote_spanned!(span=> {
-                let __key = #rt::guard::call::extract(&#op, &#input, #f);
+                let __key = #rt::guard::call::key(&#op, &#input, #f);
                 __local.#field.push(&__key, #input);
             })
         }
@@ -355,10 +371,17 @@ fn finish_terminal(
     states: &Ident,
     input_partitioned: bool,
 ) -> TokenStream {
-    let rt = rt();
     let node = &graph.nodes[id];
+    // Errors in the merge (a key that is not `Hash`, a value that cannot be summed) belong to
+    // the operator (or its `key_by`), not to the whole macro.
+    let span = node
+        .key
+        .as_ref()
+        .map_or(node.call.name.span(), |k| k.name.span());
+    let rt = rt_at(span);
+    let states = &respan(states, span);
     let op = op_static(id).into_token_stream();
-    let sink_var = format_ident!("__sink{}", id);
+    let sink_var = respan(&format_ident!("__sink{}", id), span);
     let label = plan::label(node);
     let value: TokenStream = match node.spec.role {
         Role::Aggregation(_) if is_keyed(node) => quote!(#rt::aggregate::finish_keyed(#states)),
@@ -402,7 +425,7 @@ fn finish_terminal(
             match &node.call.generics {
                 Some(g) => {
                     let ty = &g.args;
-                    quote!(::core::iter::Iterator::collect::<#ty>(::core::iter::IntoIterator::into_iter(#all)))
+                    quote_spanned!(span=> ::core::iter::Iterator::collect::<#ty>(::core::iter::IntoIterator::into_iter(#all)))
                 }
                 None => all,
             }

@@ -25,6 +25,10 @@ pub fn pipeline(input: TokenStream) -> TokenStream {
             let stages = plan::plan(&graph);
             expand::expand(&graph, &stages).into()
         }
-        Err(e) => e.to_compile_error().into(),
+        // Wrapped in a block: several `compile_error!`s in a row are not an expression.
+        Err(e) => {
+            let errors = e.to_compile_error();
+            quote::quote!({ #errors }).into()
+        }
     }
 }

@@ -1,10 +1,12 @@
 //! Checks the pipeline against the chain rules and builds the operator graph. Every mistake is
-//! a `syn::Error` on the offending token that says what to write instead.
+//! a `syn::Error` on the offending token that says what to write instead. All statements are
+//! checked, so that one compile shows every independent mistake.
 
-use crate::ast::{Arg, Call, Head, Pipeline};
+use crate::ast::{Arg, Call, Head, Pipeline, Statement};
 use crate::ops::{self, aggregate, OpSpec, Role};
 use proc_macro2::Span;
 use std::collections::HashMap;
+use syn::spanned::Spanned;
 use syn::{Error, Expr, Ident};
 
 /// One operator instance of the job.
@@ -31,211 +33,297 @@ pub struct Graph {
 /// The job options `#![name = value]` understood.
 const OPTIONS: &[&str] = &["parallelism"];
 
+/// A data set bound by `let`.
+struct Binding {
+    /// The node producing it; `None` if its own statement was wrong (already reported, so its
+    /// uses are not reported again).
+    node: Option<usize>,
+    uses: usize,
+    name: Ident,
+}
+
+struct Validator {
+    graph: Graph,
+    bindings: HashMap<String, Binding>,
+    /// Binding names in order, for hints and the unused check.
+    order: Vec<String>,
+    /// Names used before their `let` (already reported; not "unused" as well).
+    used_early: Vec<String>,
+}
+
 pub fn validate(pipeline: Pipeline) -> syn::Result<Graph> {
-    let mut graph = Graph {
-        nodes: Vec::new(),
-        parallelism: None,
-        sinks: 0,
+    let mut v = Validator {
+        graph: Graph {
+            nodes: Vec::new(),
+            parallelism: None,
+            sinks: 0,
+        },
+        bindings: HashMap::new(),
+        order: Vec::new(),
+        used_early: Vec::new(),
     };
-    for option in pipeline.options {
-        let name = option.name.to_string();
-        match name.as_str() {
-            "parallelism" if graph.parallelism.is_none() => graph.parallelism = Some(option.value),
-            "parallelism" => {
-                return Err(Error::new(
-                    option.name.span(),
-                    "option `parallelism` is set twice; keep one",
-                ))
-            }
-            _ => {
-                return Err(Error::new(
-                    option.name.span(),
-                    format!(
-                        "unknown job option `{name}`{}; the options are: {}",
-                        hint(&name, OPTIONS),
-                        OPTIONS.join(", ")
-                    ),
-                ))
-            }
-        }
-    }
-    // name -> (node producing the data set, uses, binding ident)
-    let mut datasets: HashMap<String, (usize, usize, Ident)> = HashMap::new();
-    let mut order: Vec<String> = Vec::new();
     let mut errors: Vec<Error> = Vec::new();
-    let later: Vec<String> = pipeline
-        .statements
-        .iter()
-        .filter_map(|s| s.binding.as_ref().map(|b| b.to_string()))
-        .collect();
-    for statement in pipeline.statements {
-        let result = (|| -> syn::Result<()> {
-            let mut current = match statement.head {
-                Head::Dataset(name) => {
-                    let key = name.to_string();
-                    match datasets.get_mut(&key) {
-                        Some((node, uses, _)) => {
-                            *uses += 1;
-                            *node
-                        }
-                        None if later.contains(&key) => {
-                            return Err(Error::new(name.span(), format!("data set `{key}` is used before its `let`; move `let {key} = ...;` above this chain")))
-                        }
-                        None => {
-                            let known: Vec<&str> = order.iter().map(String::as_str).collect();
-                            let extra = if ops::lookup(&key).is_some() { format!("; to call the operator write `{key}(...)`") } else { String::new() };
-                            return Err(Error::new(
-                                name.span(),
-                                format!("unknown data set `{key}`{}{extra}; a chain starts with a source such as `read_text(\"path\")` or a name bound by `let`", hint(&key, &known)),
-                            ));
-                        }
-                    }
-                }
-                Head::Source(call) => {
-                    let spec = lookup(&call)?;
-                    if !matches!(spec.role, Role::Source(_)) {
-                        return Err(Error::new(
-                            call.name.span(),
-                            format!("`{}` cannot start a chain: start with a source (from_collection, from_iter, range, read_text, read_csv) or a data set bound by `let`", spec.name),
-                        ));
-                    }
-                    check_args(&call, spec)?;
-                    graph.nodes.push(Node {
-                        call,
-                        spec,
-                        input: None,
-                        key: None,
-                        consumers: Vec::new(),
-                        sink: None,
-                    });
-                    graph.nodes.len() - 1
-                }
-            };
-            let mut pending_key: Option<Call> = None;
-            let mut ended: Option<String> = None;
-            let count = statement.ops.len();
-            for (i, call) in statement.ops.into_iter().enumerate() {
-                let spec = lookup(&call)?;
-                if let Some(sink) = &ended {
-                    return Err(Error::new(call.name.span(), format!("`{}` cannot follow `{sink}`: a sink ends its chain. To use the data twice, bind it with `let name = ...;` and start two chains from `name`", spec.name)));
-                }
-                check_args(&call, spec)?;
-                if let Some(key) = &pending_key {
-                    if !matches!(spec.role, Role::Aggregation(_)) {
-                        return Err(Error::new(call.name.span(), format!(
-                            "`{}` cannot follow `key_by`: `key_by` must be followed by a keyed operator (count, sum, min, max, avg, statistics, reduce, fold, aggregate, min_by, max_by, first, reduce_group, distinct)", spec.name)))
-                        .map_err(|mut e| { e.combine(Error::new(key.name.span(), "the `key_by` is here")); e });
-                    }
-                }
-                match spec.role {
-                    Role::Source(_) => {
-                        return Err(Error::new(call.name.span(), format!("`{}` is a source and can only start a chain; to combine two inputs, bind each with `let` (joins and unions are not supported yet)", spec.name)));
-                    }
-                    Role::KeyBy => {
-                        if pending_key.is_some() {
-                            return Err(Error::new(call.name.span(), "two `key_by` in a row: keep one, returning a tuple for a composite key, e.g. `key_by(|x| (x.a, x.b))`"));
-                        }
-                        if i + 1 == count {
-                            return Err(Error::new(call.name.span(), "`key_by` must be followed by a keyed operator, e.g. `-> key_by(|x| ...) -> count()`"));
-                        }
-                        pending_key = Some(call);
-                        continue;
-                    }
-                    Role::Aggregation(kind) => {
-                        if kind.keyed_only() && pending_key.is_none() {
-                            return Err(Error::new(call.name.span(), format!("`{}` works per key: add `-> key_by(|x| key)` before it (use `key_by(|_| ())` for one group over everything)", spec.name)));
-                        }
-                        if kind == aggregate::Aggregation::Aggregate {
-                            for arg in call.positional() {
-                                aggregate::parse_component(arg)
-                                    .map_err(|m| Error::new(syn::spanned::Spanned::span(arg), m))?;
-                            }
-                        }
-                    }
-                    Role::Sink(_) => ended = Some(spec.name.to_string()),
-                    _ => {}
-                }
-                let key = pending_key.take();
-                graph.nodes.push(Node {
-                    call,
-                    spec,
-                    input: Some(current),
-                    key,
-                    consumers: Vec::new(),
-                    sink: None,
-                });
-                let id = graph.nodes.len() - 1;
-                graph.nodes[current].consumers.push(id);
-                current = id;
-            }
-            let last = &graph.nodes[current];
-            match (&statement.binding, last.spec.role) {
-                (Some(name), Role::Sink(_)) => {
-                    return Err(Error::new(name.span(), format!("`{name}` would be bound to the result of the sink `{}`; a `let` binds a data set: remove the sink, or remove `let {name} =`", last.spec.name)));
-                }
-                (Some(name), _) => {
-                    let key = name.to_string();
-                    if let Some((_, _, first)) = datasets.get(&key) {
-                        let line = first.span().unwrap().line();
-                        return Err(Error::new(name.span(), format!("data set `{key}` is already defined (line {line}); choose another name")));
-                    }
-                    datasets.insert(key.clone(), (current, 0, name.clone()));
-                    order.push(key);
-                }
-                (None, Role::Sink(_)) | (None, Role::Aggregation(_))
-                    if last.key.is_none() && last.input.is_some() =>
-                {
-                    graph.nodes[current].sink = Some(graph.sinks);
-                    graph.sinks += 1;
-                }
-                (None, _) => {
-                    let span = last.call.name.span();
-                    return Err(Error::new(span, format!("this chain has no sink, so its result would be lost: end it with a sink such as `-> collect()`, `-> print()` or `-> write_text(\"out.txt\")`, or bind it with `let name = ...;`")));
-                }
-            }
-            Ok(())
-        })();
-        if let Err(e) = result {
+    for option in pipeline.options {
+        if let Err(e) = v.option(option.name, option.value) {
             errors.push(e);
         }
     }
-    for name in &order {
-        let (_, uses, ident) = &datasets[name];
-        if *uses == 0 {
-            errors.push(Error::new(ident.span(), format!("data set `{name}` is never used: start a chain from it (`{name} -> ...;`) or remove it")));
+    if pipeline.statements.is_empty() {
+        return Err(Error::new(
+            Span::call_site(),
+            "the pipeline is empty: write a chain that ends in a sink, e.g. `range(0..10) -> collect()`",
+        ));
+    }
+    let bound_later: Vec<Vec<String>> = (0..pipeline.statements.len())
+        .map(|i| {
+            pipeline.statements[i + 1..]
+                .iter()
+                .filter_map(|s| s.binding.as_ref().map(Ident::to_string))
+                .collect()
+        })
+        .collect();
+    for (statement, later) in pipeline.statements.into_iter().zip(bound_later) {
+        let binding = statement.binding.clone();
+        let result = v.statement(statement, &later);
+        if let Err(e) = &result {
+            errors.push(e.clone());
+        }
+        if let Some(name) = binding {
+            if let Err(e) = v.bind(name, result.ok().flatten()) {
+                errors.push(e);
+            }
         }
     }
-    if let Some(mut first) = errors
-        .pop()
-        .map(|last| {
-            let mut all = std::mem::take(&mut errors);
-            all.push(last);
-            all.into_iter()
-        })
-        .and_then(|mut it| {
-            let mut e = it.next()?;
-            for other in it {
-                e.combine(other);
-            }
-            Some(e)
-        })
-    {
-        let _ = &mut first;
-        return Err(first);
+    for name in &v.order {
+        let b = &v.bindings[name];
+        if b.uses == 0 && b.node.is_some() && !v.used_early.contains(name) {
+            errors.push(Error::new(
+                b.name.span(),
+                format!("data set `{name}` is never used: start a chain from it (`{name} -> ...;`) or remove it"),
+            ));
+        }
     }
-    if graph.sinks == 0 {
-        return Err(Error::new(Span::call_site(), "the pipeline has no sink: end a chain with `-> collect()`, `-> print()`, `-> count()` or a file sink"));
+    if let Some(combined) = errors.into_iter().reduce(|mut a, b| {
+        a.combine(b);
+        a
+    }) {
+        return Err(combined);
     }
-    Ok(graph)
+    if v.graph.sinks == 0 {
+        return Err(Error::new(
+            Span::call_site(),
+            "the pipeline has no sink: end a chain with `-> collect()`, `-> print()`, `-> count()` or a file sink",
+        ));
+    }
+    Ok(v.graph)
 }
 
-fn lookup(call: &Call) -> syn::Result<&'static OpSpec> {
+impl Validator {
+    fn option(&mut self, name: Ident, value: Expr) -> syn::Result<()> {
+        let text = name.to_string();
+        match text.as_str() {
+            "parallelism" if self.graph.parallelism.is_none() => {
+                self.graph.parallelism = Some(value);
+                Ok(())
+            }
+            "parallelism" => Err(Error::new(
+                name.span(),
+                "option `parallelism` is set twice; keep one",
+            )),
+            _ => Err(Error::new(
+                name.span(),
+                format!(
+                    "unknown job option `{text}`{}; the options are: {}",
+                    hint(&text, OPTIONS),
+                    OPTIONS.join(", ")
+                ),
+            )),
+        }
+    }
+
+    /// Records `let name = ...;` (`node` is `None` when the statement itself was wrong).
+    fn bind(&mut self, name: Ident, node: Option<usize>) -> syn::Result<()> {
+        let key = name.to_string();
+        if let Some(first) = self.bindings.get(&key) {
+            let line = first.name.span().unwrap().line();
+            return Err(Error::new(
+                name.span(),
+                format!("data set `{key}` is already defined (line {line}); choose another name"),
+            ));
+        }
+        self.bindings.insert(
+            key.clone(),
+            Binding {
+                node,
+                uses: 0,
+                name,
+            },
+        );
+        self.order.push(key);
+        Ok(())
+    }
+
+    /// Checks one statement and adds its operators; returns the node a `let` binds.
+    fn statement(&mut self, statement: Statement, later: &[String]) -> syn::Result<Option<usize>> {
+        let Some(mut current) = self.head(statement.head, later)? else {
+            return Ok(None); // starts from a data set whose statement was wrong
+        };
+        let mut pending_key: Option<Call> = None;
+        let mut sink: Option<&'static str> = None;
+        let count = statement.ops.len();
+        for (i, call) in statement.ops.into_iter().enumerate() {
+            let spec = lookup(&call, false)?;
+            if let Some(sink) = sink {
+                return Err(Error::new(call.name.span(), format!(
+                    "`{}` cannot follow `{sink}`: a sink ends its chain. To use the data twice, bind it with `let name = ...;` and start two chains from `name`",
+                    spec.name)));
+            }
+            check_args(&call, spec)?;
+            match spec.role {
+                Role::Source(_) => {
+                    return Err(Error::new(call.name.span(), format!(
+                        "`{}` is a source and can only start a chain; to read two inputs, start a chain from each (joins and unions are not supported yet)",
+                        spec.name)));
+                }
+                Role::KeyBy if pending_key.is_some() => {
+                    return Err(Error::new(call.name.span(), "two `key_by` in a row: keep one, returning a tuple for a composite key, e.g. `key_by(|x| (x.a, x.b))`"));
+                }
+                Role::KeyBy if i + 1 == count => {
+                    return Err(Error::new(call.name.span(), "`key_by` must be followed by a keyed operator, e.g. `-> key_by(|x| ...) -> count()`"));
+                }
+                Role::KeyBy => {
+                    pending_key = Some(call);
+                    continue;
+                }
+                _ if pending_key.is_some() && !matches!(spec.role, Role::Aggregation(_)) => {
+                    let line = pending_key
+                        .as_ref()
+                        .map_or(0, |k| k.name.span().unwrap().line());
+                    return Err(Error::new(call.name.span(), format!(
+                        "`{}` cannot follow the `key_by` on line {line}: `key_by` must be followed by a keyed operator (count, sum, min, max, avg, statistics, reduce, fold, aggregate, min_by, max_by, first, reduce_group, distinct)",
+                        spec.name)));
+                }
+                Role::Aggregation(kind) => {
+                    if kind.keyed_only() && pending_key.is_none() {
+                        return Err(Error::new(call.name.span(), format!(
+                            "`{}` works per key: add `-> key_by(|x| key)` before it (use `key_by(|_| ())` for one group over everything)",
+                            spec.name)));
+                    }
+                    if kind == aggregate::Aggregation::Aggregate {
+                        for arg in call.positional() {
+                            aggregate::parse_component(arg)
+                                .map_err(|m| Error::new(arg.span(), m))?;
+                        }
+                    }
+                }
+                Role::Sink(_) => sink = Some(spec.name),
+                _ => {}
+            }
+            let key = pending_key.take();
+            current = self.push(call, spec, Some(current), key);
+        }
+        let last = &self.graph.nodes[current];
+        match (&statement.binding, last.spec.role) {
+            (Some(name), Role::Sink(_)) => Err(Error::new(name.span(), format!(
+                "`{name}` would be bound to the result of the sink `{}`; a `let` binds a data set: remove the sink, or remove `let {name} =`",
+                last.spec.name))),
+            (Some(_), _) => Ok(Some(current)),
+            (None, Role::Sink(_)) | (None, Role::Aggregation(_)) if last.key.is_none() && last.input.is_some() => {
+                self.graph.nodes[current].sink = Some(self.graph.sinks);
+                self.graph.sinks += 1;
+                Ok(None)
+            }
+            (None, _) => Err(Error::new(last.call.name.span(),
+                "this chain has no sink, so its result would be lost: end it with a sink such as `-> collect()`, `-> print()` or `-> write_text(\"out.txt\")`, or bind it with `let name = ...;`")),
+        }
+    }
+
+    /// The node a chain starts from: a new source, or a bound data set (counted as a use).
+    fn head(&mut self, head: Head, later: &[String]) -> syn::Result<Option<usize>> {
+        match head {
+            Head::Dataset(name) => {
+                let key = name.to_string();
+                if let Some(b) = self.bindings.get_mut(&key) {
+                    b.uses += 1;
+                    return Ok(b.node);
+                }
+                if later.contains(&key) {
+                    self.used_early.push(key.clone());
+                    return Err(Error::new(name.span(), format!("data set `{key}` is used before its `let`; move `let {key} = ...;` above this chain")));
+                }
+                let known: Vec<&str> = self.order.iter().map(String::as_str).collect();
+                let call_hint = if ops::lookup(&key).is_some() {
+                    format!("; to call the operator, write `{key}(...)`")
+                } else {
+                    String::new()
+                };
+                Err(Error::new(name.span(), format!(
+                    "unknown data set `{key}`{}{call_hint}; a chain starts with a source such as `read_text(\"path\")` or a name bound by `let`",
+                    hint(&key, &known))))
+            }
+            Head::Source(call) => {
+                let spec = lookup(&call, true)?;
+                if !matches!(spec.role, Role::Source(_)) {
+                    return Err(Error::new(call.name.span(), format!(
+                        "`{}` cannot start a chain: start with a source ({}) or a data set bound by `let`",
+                        spec.name, source_names().join(", "))));
+                }
+                check_args(&call, spec)?;
+                Ok(Some(self.push(call, spec, None, None)))
+            }
+        }
+    }
+
+    fn push(
+        &mut self,
+        call: Call,
+        spec: &'static OpSpec,
+        input: Option<usize>,
+        key: Option<Call>,
+    ) -> usize {
+        self.graph.nodes.push(Node {
+            call,
+            spec,
+            input,
+            key,
+            consumers: Vec::new(),
+            sink: None,
+        });
+        let id = self.graph.nodes.len() - 1;
+        if let Some(input) = input {
+            self.graph.nodes[input].consumers.push(id);
+        }
+        id
+    }
+}
+
+fn source_names() -> Vec<&'static str> {
+    ops::catalogue()
+        .filter(|op| matches!(op.role, Role::Source(_)))
+        .map(|op| op.name)
+        .collect()
+}
+
+/// The operator a call names; at the head of a chain, hints name sources only.
+fn lookup(call: &Call, at_head: bool) -> syn::Result<&'static OpSpec> {
     let name = call.name.to_string();
     ops::lookup(&name).ok_or_else(|| {
-        Error::new(
-            call.name.span(),
-            format!("unknown operator `{name}`{}", hint(&name, &ops::names())),
-        )
+        if at_head {
+            let sources = source_names();
+            Error::new(
+                call.name.span(),
+                format!(
+                    "unknown source `{name}`{}; the sources are: {}",
+                    hint(&name, &sources),
+                    sources.join(", ")
+                ),
+            )
+        } else {
+            Error::new(
+                call.name.span(),
+                format!("unknown operator `{name}`{}", hint(&name, &ops::names())),
+            )
+        }
     })
 }
 
@@ -243,16 +331,15 @@ fn check_args(call: &Call, spec: &OpSpec) -> syn::Result<()> {
     let positional = call.positional().count();
     if positional < spec.min_args || positional > spec.max_args {
         let expected = match (spec.min_args, spec.max_args) {
-            (a, b) if a == b => format!("{a}"),
-            (a, b) => format!("{a} to {b}"),
+            (a, b) if a == b => format!("{a} argument{}", if a == 1 { "" } else { "s" }),
+            (a, b) if b == a + 1 => format!("{a} or {b} arguments"),
+            (a, b) => format!("{a} to {b} arguments"),
         };
         return Err(Error::new(
             call.paren_span,
             format!(
-                "`{}` takes {expected} argument{}, found {positional}: write `{}`",
-                spec.name,
-                if spec.max_args == 1 { "" } else { "s" },
-                spec.usage
+                "`{}` takes {expected}, found {positional}: write `{}`",
+                spec.name, spec.usage
             ),
         ));
     }
@@ -275,7 +362,7 @@ fn check_args(call: &Call, spec: &OpSpec) -> syn::Result<()> {
                 ));
             }
             if n == "bad_records" && !is_policy(value) {
-                return Err(Error::new(syn::spanned::Spanned::span(value), "`bad_records` is `fail` (stop at the first bad record, the default) or `skip` (skip and count it)"));
+                return Err(Error::new(value.span(), "`bad_records` is `fail` (stop at the first bad record, the default) or `skip` (skip and count it)"));
             }
         }
     }
@@ -295,17 +382,18 @@ fn is_policy(e: &Expr) -> bool {
     matches!(e, Expr::Path(p) if p.path.is_ident("skip") || p.path.is_ident("fail"))
 }
 
-/// ", did you mean `x`?" for the closest known name, if it is close.
+/// ` (did you mean `x`?)` for the closest known name, if it is close.
 pub fn hint(name: &str, known: &[&str]) -> String {
     known
         .iter()
         .map(|k| (distance(name, k), *k))
         .filter(|(d, k)| *d <= 2.max(k.len() / 3))
         .min()
-        .map(|(_, k)| format!(", did you mean `{k}`?"))
+        .map(|(_, k)| format!(" (did you mean `{k}`?)"))
         .unwrap_or_default()
 }
 
+/// Levenshtein distance.
 fn distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut row: Vec<usize> = (0..=b.len()).collect();

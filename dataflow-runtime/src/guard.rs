@@ -237,7 +237,18 @@ pub mod call {
         guard(op, move || f(value))
     }
 
-    /// `key_by` and the value closures of aggregations: `f(&value)`.
+    /// `key_by`, `partition_by_hash`: `f(&value)` must be a key (`Hash + Eq`), so that a key
+    /// that is not is reported on the user's closure.
+    #[inline(always)]
+    pub fn key<T: ?Sized, K: std::hash::Hash + Eq>(
+        op: &'static OpInfo,
+        value: &T,
+        f: impl FnOnce(&T) -> K,
+    ) -> K {
+        guard(op, move || f(value))
+    }
+
+    /// The value closures of aggregations: `f(&value)`.
     #[inline(always)]
     pub fn extract<T: ?Sized, R>(op: &'static OpInfo, value: &T, f: impl FnOnce(&T) -> R) -> R {
         guard(op, move || f(value))

@@ -4,7 +4,7 @@
 
 use super::{OpSpec, Role};
 use crate::ast::Call;
-use crate::expand::rt;
+use crate::expand::{respan, rt_at};
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::Expr;
@@ -99,7 +99,7 @@ pub const OPS: &[OpSpec] = &[
         role: Role::Aggregation(Fold),
         min_args: 2,
         max_args: 3,
-        usage: "fold(init, |acc, x| ..., |acc1, acc2| ...)",
+        usage: "fold(init, |acc, x| ...)` or `fold(init, |acc, x| ..., |acc1, acc2| ...)",
         options: &[],
     },
     OpSpec {
@@ -231,7 +231,13 @@ pub fn parse_component(e: &Expr) -> Result<Component<'_>, String> {
     };
     let args: Vec<&Expr> = c.args.iter().collect();
     if args.len() < spec.min_args || args.len() > spec.max_args {
-        return Err(format!("wrong number of arguments: write `{}`", spec.usage));
+        return Err(format!(
+            "inside `aggregate`, `{name}` takes {} argument{}, found {}: write `{}`",
+            spec.max_args,
+            if spec.max_args == 1 { "" } else { "s" },
+            args.len(),
+            spec.usage
+        ));
     }
     Ok(Component { kind, name, args })
 }
@@ -245,7 +251,8 @@ pub fn value_and_ctor(
     clone_input: bool,
     witness: TokenStream,
 ) -> (TokenStream, TokenStream) {
-    let rt = rt();
+    let rt = rt_at(c.name.span());
+    let input = &respan(input, c.name.span());
     let span = c.name.span();
     let whole = if clone_input {
         quote!(::core::clone::Clone::clone(&#input))
@@ -378,7 +385,7 @@ pub fn finish_global_value(
     op: &TokenStream,
     value: &Ident,
 ) -> TokenStream {
-    let rt = rt();
+    let rt = rt_at(call.name.span());
     if kind == Fold && call.positional().count() == 2 {
         let (init, step) = (call.arg(0), call.arg(1));
         let span = call.name.span();
@@ -398,7 +405,7 @@ pub fn keyed_output(
     output: &Ident,
     next: TokenStream,
 ) -> TokenStream {
-    let rt = rt();
+    let rt = rt_at(call.name.span());
     let span = call.name.span();
     match kind {
         MinBy | MaxBy => quote!(let #output = #input.1; #next),

@@ -2,7 +2,7 @@
 
 use super::{OpSpec, Role};
 use crate::ast::Call;
-use crate::expand::rt;
+use crate::expand::{respan, rt_at};
 use proc_macro2::{Ident, TokenStream};
 use quote::quote_spanned;
 
@@ -84,7 +84,8 @@ pub fn apply(
 ) -> TokenStream {
     let f = call.arg(0);
     let span = call.name.span();
-    let rt = rt();
+    let rt = rt_at(span);
+    let input = &respan(input, span);
     match kind {
         Elementwise::Map => quote_spanned! {span=>
             let #output = #rt::guard::call::map(&#op, #input, #f);

@@ -2,7 +2,7 @@
 
 use super::{OpSpec, Role};
 use crate::ast::Call;
-use crate::expand::{bad_record_policy, rt};
+use crate::expand::{bad_record_policy, rt_at};
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 
@@ -71,11 +71,11 @@ pub fn drive(
     init: &TokenStream,
     body: &TokenStream,
 ) -> TokenStream {
-    let rt = rt();
-    let input = call.arg(0);
     // Spanned on the source, so that a type mismatch between the input and the first closure
     // is reported on the source rather than on the whole macro.
     let span = call.name.span();
+    let rt = rt_at(span);
+    let input = call.arg(0);
     let call_tokens = match kind {
         Source::Collection => quote!(#rt::driver::drive_indexed(__ctx, &#op, #input, #init, #body)),
         Source::Range => quote!(#rt::driver::drive_range(__ctx, &#op, #input, #init, #body)),

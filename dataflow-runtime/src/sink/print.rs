@@ -20,7 +20,7 @@ impl PrintBuffer {
 
     /// Formats one record with `{:?}` on a line of its own.
     #[inline]
-    pub fn push<T: Debug + ?Sized>(&mut self, record: &T) {
+    pub fn write<T: Debug + ?Sized>(&mut self, record: &T) {
         let _ = writeln!(self.text, "{record:?}");
         self.records += 1;
     }

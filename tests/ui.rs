@@ -1,0 +1,8 @@
+//! Compile-fail tests for `pipeline!`: each case in `tests/ui/` must be rejected with the
+//! message recorded in its `.stderr` (regenerate with `TRYBUILD=overwrite cargo test --test ui`).
+
+#[test]
+fn ui() {
+    let t = trybuild::TestCases::new();
+    t.compile_fail("tests/ui/*.rs");
+}

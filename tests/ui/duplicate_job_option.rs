@@ -1,0 +1,9 @@
+use dataflow::prelude::*;
+
+fn main() {
+    let _job = pipeline! {
+        #![parallelism = 2]
+        #![parallelism = 4]
+        range(0..10) -> collect();
+    };
+}

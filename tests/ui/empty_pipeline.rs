@@ -1,0 +1,5 @@
+use dataflow::prelude::*;
+
+fn main() {
+    let _job = pipeline! {};
+}

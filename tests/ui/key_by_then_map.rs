@@ -1,0 +1,7 @@
+use dataflow::prelude::*;
+
+fn main() {
+    let _job = pipeline! {
+        range(0..10) -> key_by(|x| x % 2) -> map(|x| x + 1) -> collect();
+    };
+}
