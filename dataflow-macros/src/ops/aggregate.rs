@@ -179,7 +179,11 @@ impl Aggregation {
 
     /// Whether a combiner pre-aggregates before the exchange (shown by `explain`).
     pub fn combinable(self, call: &Call) -> bool {
-        !matches!(self, ReduceGroup) && !(self == Fold && call.positional().count() == 2)
+        match self {
+            ReduceGroup => false,
+            Fold => call.positional().count() == 3,
+            _ => true,
+        }
     }
 }
 
