@@ -335,9 +335,9 @@ fn push_terminal(graph: &Graph, id: usize, field: &Index, input: &Ident) -> Toke
                 None => quote!(),
             };
             let update = if is_keyed(node) {
-                quote_spanned!(span=> __local.#field.0.update(__agg, __key, __val);)
+                quote_spanned!(span=> #rt::guard::guard(&#op, || __local.#field.0.update(__agg, __key, __val));)
             } else {
-                quote_spanned!(span=> __local.#field.0.update(__agg, __val);)
+                quote_spanned!(span=> #rt::guard::guard(&#op, || __local.#field.0.update(__agg, __val));)
             };
             quote!({
                 #key
@@ -355,7 +355,8 @@ fn push_terminal(graph: &Graph, id: usize, field: &Index, input: &Ident) -> Toke
         }
         Role::Exchange(_) | Role::Sink(Sink::Collect) => quote!(__local.#field.push(#input);),
         Role::Sink(Sink::Print) | Role::Sink(Sink::WriteText) | Role::Sink(Sink::WriteCsv) => {
-            quote_spanned!(span=> __local.#field.write(&#input);)
+            // `Display`, `Debug` and `Serialize` impls are user code too.
+            quote_spanned!(span=> #rt::guard::guard(&#op, || __local.#field.write(&#input));)
         }
         Role::Sink(Sink::ForEach) => {
             let f = node.call.arg(0);
@@ -384,7 +385,10 @@ fn finish_terminal(
     let sink_var = respan(&format_ident!("__sink{}", id), span);
     let label = plan::label(node);
     let value: TokenStream = match node.spec.role {
-        Role::Aggregation(_) if is_keyed(node) => quote!(#rt::aggregate::finish_keyed(#states)),
+        // The merge runs user code as well (`reduce`'s function, an overflowing sum).
+        Role::Aggregation(_) if is_keyed(node) => {
+            quote!(#rt::guard::guard(&#op, || #rt::aggregate::finish_keyed(#states)))
+        }
         Role::Aggregation(kind) => {
             let empty = aggregate::empty_global(&node.call, kind);
             let g = format_ident!("__g");
@@ -395,7 +399,7 @@ fn finish_terminal(
                 aggregate::global_as_partitions(&node.call, kind, &g)
             };
             quote!({
-                let #g = #rt::aggregate::finish_global(#states).unwrap_or_else(|| #empty);
+                let #g = #rt::guard::guard(&#op, || #rt::aggregate::finish_global(#states)).unwrap_or_else(|| #empty);
                 let #g = #post;
                 #shaped
             })

@@ -22,7 +22,7 @@ impl<T: Send, F: FnOnce(&Context) -> Result<T> + Send> Job<F> {
     pub fn new(plan: &'static str, parallelism: Option<usize>, body: F) -> Self {
         Job {
             plan,
-            parallelism,
+            parallelism: parallelism.map(|p| p.max(1)),
             body,
         }
     }

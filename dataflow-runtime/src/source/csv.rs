@@ -45,9 +45,9 @@ impl CsvSource {
     /// Reads the file, the files of the directory, or the files matching the glob `pattern`
     /// (see [`files::expand`]), in that order. Defaults: a header row, `,` between fields,
     /// `"` around quoted fields, fields not trimmed, and a bad record fails the job.
-    pub fn new(pattern: impl Into<String>) -> Self {
+    pub fn new(pattern: impl AsRef<std::path::Path>) -> Self {
         CsvSource {
-            pattern: pattern.into(),
+            pattern: pattern.as_ref().to_string_lossy().into_owned(),
             header: true,
             delimiter: b',',
             quote: b'"',

@@ -40,10 +40,14 @@ pub fn expand(pattern: &str) -> Result<Vec<PathBuf>> {
 }
 
 fn glob_files(pattern: &str) -> Result<Vec<PathBuf>> {
-    let options = glob::MatchOptions {
-        require_literal_leading_dot: true,
-        ..glob::MatchOptions::new()
-    };
+    // Hidden files are skipped as a shell does, unless the pattern names them with a leading
+    // dot. The glob crate's own `require_literal_leading_dot` drops dot-files even then, so the
+    // rule is applied here, per path component.
+    let options = glob::MatchOptions::new();
+    let explicit_dots: Vec<bool> = Path::new(pattern)
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().starts_with('.'))
+        .collect();
     let paths = glob::glob_with(pattern, options).map_err(|e| Error::BadPattern {
         pattern: pattern.to_string(),
         message: e.to_string(),
@@ -56,12 +60,29 @@ fn glob_files(pattern: &str) -> Result<Vec<PathBuf>> {
             path: e.path().to_path_buf(),
             source: e.into(),
         })?;
-        if path.is_file() {
+        if path.is_file() && !hidden_without_asking(&path, &explicit_dots) {
             files.push(path);
         }
     }
     files.sort();
     Ok(files)
+}
+
+/// Whether `path` has a hidden component (`.name`) where the pattern's component did not start
+/// with a dot. Components are compared from the end, where the pattern's wildcards are.
+fn hidden_without_asking(path: &Path, explicit_dots: &[bool]) -> bool {
+    let names: Vec<bool> = path
+        .components()
+        .map(|c| {
+            let name = c.as_os_str().to_string_lossy();
+            name.starts_with('.') && name != "." && name != ".."
+        })
+        .collect();
+    names
+        .iter()
+        .rev()
+        .zip(explicit_dots.iter().rev())
+        .any(|(&hidden, &asked)| hidden && !asked)
 }
 
 fn dir_files(dir: &Path) -> Result<Vec<PathBuf>> {

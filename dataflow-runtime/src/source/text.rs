@@ -47,9 +47,9 @@ pub struct TextSource {
 impl TextSource {
     /// Reads the file, the files of the directory, or the files matching the glob `pattern`
     /// (see [`files::expand`]), in that order. Files ending in `.gz` are decompressed.
-    pub fn new(pattern: impl Into<String>) -> Self {
+    pub fn new(pattern: impl AsRef<std::path::Path>) -> Self {
         TextSource {
-            pattern: pattern.into(),
+            pattern: pattern.as_ref().to_string_lossy().into_owned(),
             policy: BadRecordPolicy::Fail,
             morsel_bytes: MORSEL_BYTES,
             block_bytes: BLOCK_BYTES,
