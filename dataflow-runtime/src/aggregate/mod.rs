@@ -55,14 +55,7 @@ where
     K: std::hash::Hash + Eq + Send,
     A: Accumulate,
 {
-    let mut agg = None;
-    let mut combiners = Vec::with_capacity(states.len());
-    for (combiner, a) in states {
-        if agg.is_none() {
-            agg = a;
-        }
-        combiners.push(combiner);
-    }
+    let (agg, combiners) = split_states(states);
     match agg {
         Some(agg) => keyed::merge_keyed(&agg, combiners),
         // No task saw a record.
@@ -73,6 +66,12 @@ where
 /// Merges the tasks' global states in input order; `None` when no task saw a record (the
 /// generated code then supplies the aggregation's empty value).
 pub fn finish_global<A: Accumulate>(states: Vec<GlobalState<A>>) -> Option<A::GlobalOut> {
+    let (agg, combiners) = split_states(states);
+    agg.map(|agg| global::merge_global(&agg, combiners))
+}
+
+/// The tasks' combiners, in order, and the aggregation object of the first task that built one.
+fn split_states<C, A>(states: Vec<(C, Option<A>)>) -> (Option<A>, Vec<C>) {
     let mut agg = None;
     let mut combiners = Vec::with_capacity(states.len());
     for (combiner, a) in states {
@@ -81,5 +80,5 @@ pub fn finish_global<A: Accumulate>(states: Vec<GlobalState<A>>) -> Option<A::Gl
         }
         combiners.push(combiner);
     }
-    agg.map(|agg| global::merge_global(&agg, combiners))
+    (agg, combiners)
 }
