@@ -125,8 +125,9 @@ fn runtime_kernel(ctx: &Context, data: &[Row]) -> (Partitions<(u64, u64)>, usize
 // (c) `pipeline!` version: TO BE ADDED.
 //
 // Add a function here that runs the same group-by sum through `dataflow::pipeline!` (source:
-// `data`, key: `.0`, sum of `.1`), returning the groups, then in `main` time it with `time_reps`
-// like (a) and (b), check its `Check` against the baseline's, and add a column to the table.
+// `data`, key: `.0`, sum of `.1`), returning the groups, then in `main` time it with a `Timing`
+// like (a) and (b) in the loop of `main`, check its `Check` against the baseline's there, and
+// add columns to the table.
 // ---------------------------------------------------------------------------------------------
 
 /// Peak resident memory since the last reset, in bytes (Linux; 0 elsewhere).
@@ -149,29 +150,79 @@ fn rss() -> u64 {
         .map_or(0, |kb| kb * 1024)
 }
 
-/// Resets the peak-RSS counter to the current RSS (Linux >= 4.0; ignored elsewhere).
+/// CPU time all threads of this process have run, in nanoseconds (Linux; 0 elsewhere). Kept
+/// next to wall time because other processes on a small machine disturb wall time more.
+fn cpu_time() -> u64 {
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+        return 0;
+    };
+    tasks
+        .filter_map(|t| std::fs::read_to_string(t.ok()?.path().join("schedstat")).ok())
+        .filter_map(|s| s.split_whitespace().next()?.parse::<u64>().ok())
+        .sum()
+}
+
+/// Returns freed memory to the system, then resets the peak-RSS counter to the current RSS
+/// (Linux >= 4.0; ignored elsewhere), so that a run's peak does not depend on what the previous
+/// run left in the allocator.
 fn reset_peak_rss() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        extern "C" {
+            fn malloc_trim(pad: usize) -> i32;
+        }
+        // SAFETY: glibc's malloc_trim only releases free memory; it takes no pointers.
+        unsafe {
+            malloc_trim(0);
+        }
+    }
     let _ = std::fs::write("/proc/self/clear_refs", "5");
 }
 
-/// Runs `f` `reps` times; returns the median time, the largest peak memory above the resident
-/// memory at the start of a run, and the last result.
-fn time_reps<T>(reps: usize, mut f: impl FnMut() -> T) -> (Duration, u64, T) {
-    let mut times = Vec::with_capacity(reps);
-    let mut peak = 0;
-    let mut last = None;
-    for _ in 0..reps {
-        drop(last.take());
+/// One system's measurements: median time, largest peak memory above the resident memory at
+/// the start of a run.
+struct Timing {
+    times: Vec<Duration>,
+    cpu: Vec<Duration>,
+    peak: u64,
+}
+
+impl Timing {
+    fn new() -> Self {
+        Timing {
+            times: Vec::new(),
+            cpu: Vec::new(),
+            peak: 0,
+        }
+    }
+
+    /// Runs `f` once, recording its time and peak memory; returns its result.
+    fn run<T>(&mut self, f: impl FnOnce() -> T) -> T {
         reset_peak_rss();
         let before = rss();
+        let cpu = cpu_time();
         let start = Instant::now();
         let out = f();
-        times.push(start.elapsed());
-        peak = peak.max(peak_rss().saturating_sub(before));
-        last = Some(out);
+        self.times.push(start.elapsed());
+        self.cpu
+            .push(Duration::from_nanos(cpu_time().saturating_sub(cpu)));
+        self.peak = self.peak.max(peak_rss().saturating_sub(before));
+        out
     }
+
+    fn median(&self) -> Duration {
+        median(&self.times)
+    }
+
+    fn median_cpu(&self) -> Duration {
+        median(&self.cpu)
+    }
+}
+
+fn median(times: &[Duration]) -> Duration {
+    let mut times = times.to_vec();
     times.sort();
-    (times[times.len() / 2], peak, last.expect("reps >= 1"))
+    times[times.len() / 2]
 }
 
 fn main() {
@@ -200,46 +251,72 @@ fn main() {
     println!("group-by sum, {rows} rows of (u64, u64), {threads} threads, median of {reps} runs");
     println!("(a) baseline: rayon fold/reduce into hashbrown+foldhash maps");
     println!("(b) ours: drive_indexed + KeyedCombiner::update, then merge_keyed");
-    println!("peak: resident memory above the input at the peak of a run, MiB");
+    println!("ms: median wall time; cpu: median CPU time of all threads, ms");
+    println!("peak: largest resident memory above the input at the peak of a run, MiB");
+    println!("combiners: task states the driver produced for (b), fewest-most over the runs");
     println!();
     println!(
-        "{:>10} {:>11} {:>11} {:>11} {:>10} {:>10} {:>10}",
-        "keys", "(a) ms", "(b) ms", "(b)/(a)", "(a) peak", "(b) peak", "combiners"
+        "{:>10} {:>9} {:>9} {:>8} {:>9} {:>9} {:>8} {:>8} {:>8} {:>9}",
+        "keys",
+        "(a) ms",
+        "(b) ms",
+        "(b)/(a)",
+        "(a) cpu",
+        "(b) cpu",
+        "cpu b/a",
+        "(a) peak",
+        "(b) peak",
+        "combiners"
     );
     for &k in &keys {
         let data = pool.install(|| generate(rows, k.max(1)));
         let expected_total: u64 = pool.install(|| data.par_iter().map(|r| r.1).sum());
 
-        let (t_a, mem_a, map) = time_reps(reps, || pool.install(|| baseline(&data)));
-        let check_a = Check {
-            groups: map.len(),
-            total: map.values().sum(),
-        };
-        drop(map);
+        // The systems take turns, so that a disturbance hits them alike; every run's result is
+        // checked.
+        let (mut a, mut b) = (Timing::new(), Timing::new());
+        let mut combiners = (usize::MAX, 0);
+        for _ in 0..reps {
+            let map = a.run(|| pool.install(|| baseline(&data)));
+            let check_a = Check {
+                groups: map.len(),
+                total: map.values().sum(),
+            };
+            drop(map);
+            assert_eq!(
+                check_a.total, expected_total,
+                "(a)'s sum of sums at {k} keys"
+            );
 
-        let (t_b, mem_b, (parts, combiners)) =
-            time_reps(reps, || pool.install(|| runtime_kernel(&ctx, &data)));
-        let check_b = Check {
-            groups: parts.iter().map(Vec::len).sum(),
-            total: parts.iter().flatten().map(|&(_, s)| s).sum(),
-        };
-        drop(parts);
+            let (parts, n) = b.run(|| pool.install(|| runtime_kernel(&ctx, &data)));
+            let check_b = Check {
+                groups: parts.iter().map(Vec::len).sum(),
+                total: parts.iter().flatten().map(|&(_, s)| s).sum(),
+            };
+            drop(parts);
+            assert_eq!(check_a, check_b, "(a) and (b) disagree at {k} keys");
+            combiners = (combiners.0.min(n), combiners.1.max(n));
 
-        // (c) `pipeline!` version: time it here and compare its Check (see the marked place).
+            // (c) `pipeline!` version: time it here like (a) and (b), and check its result
+            // against `check_a` (see the marked place above).
+        }
+        let (t_a, mem_a, t_b, mem_b) = (a.median(), a.peak, b.median(), b.peak);
 
-        assert_eq!(check_a.total, expected_total, "baseline sum of sums");
-        assert_eq!(check_a, check_b, "(a) and (b) disagree at {k} keys");
         let ms = |d: Duration| d.as_secs_f64() * 1e3;
         let mib = |b: u64| b as f64 / (1 << 20) as f64;
+        let (c_a, c_b) = (a.median_cpu(), b.median_cpu());
         println!(
-            "{:>10} {:>11.1} {:>11.1} {:>11.3} {:>10.0} {:>10.0} {:>10}",
+            "{:>10} {:>9.1} {:>9.1} {:>8.3} {:>9.1} {:>9.1} {:>8.3} {:>8.0} {:>8.0} {:>9}",
             k,
             ms(t_a),
             ms(t_b),
             ms(t_b) / ms(t_a),
+            ms(c_a),
+            ms(c_b),
+            ms(c_b) / ms(c_a),
             mib(mem_a),
             mib(mem_b),
-            combiners
+            format!("{}-{}", combiners.0, combiners.1)
         );
     }
 }
