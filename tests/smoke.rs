@@ -102,3 +102,20 @@ fn panics_become_errors() {
         "{text}"
     );
 }
+
+#[test]
+fn borrowed_str_keys_are_counted_without_owning_them_first() {
+    let lines = vec!["a b a".to_string(), "b a c".to_string()];
+    let mut counts = pipeline! {
+        from_collection(&lines)
+            -> flat_map(|line: &String| line.split(' '))
+            -> key_by(|w: &&str| *w)
+            -> count()
+            -> collect()
+    }
+    .run()
+    .unwrap();
+    counts.sort();
+    let expected: Vec<(String, u64)> = vec![("a".into(), 3), ("b".into(), 2), ("c".into(), 1)];
+    assert_eq!(counts, expected);
+}

@@ -335,7 +335,16 @@ fn push_terminal(graph: &Graph, id: usize, field: &Index, input: &Ident) -> Toke
                 None => quote!(),
             };
             let update = if is_keyed(node) {
-                quote_spanned!(span=> #rt::guard::guard(&#op, || __local.#field.0.update(__agg, __key, __val));)
+                // `&str` keys are looked up borrowed (see the runtime's `aggregate::key`).
+                quote_spanned!(span=>
+                    let __probe = #rt::aggregate::key::KeyProbe(__key);
+                    let __lookup = {
+                        use #rt::aggregate::key::{BorrowedStrProbe as _, OwnedProbe as _};
+                        (&__probe).lookup_kind()
+                    }
+                    .wrap(__probe);
+                    #rt::guard::guard(&#op, || __local.#field.0.update_lookup(__agg, __lookup, __val));
+                )
             } else {
                 quote_spanned!(span=> #rt::guard::guard(&#op, || __local.#field.0.update(__agg, __val));)
             };

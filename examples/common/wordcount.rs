@@ -17,10 +17,10 @@ pub struct WordCount {
 pub fn count_words(input: &str, parallelism: Option<usize>) -> Result<WordCount, Error> {
     let job = pipeline! {
         read_text(input)
-            // Lines and the words split from them are borrowed from the reader's buffer: the
-            // only allocation is the key below.
+            // Lines and the words split from them are borrowed from the reader's buffer, and
+            // so is the key: the combiner owns a word (one allocation) only when it first sees it.
             -> flat_map(|line: &str| line.split_whitespace())
-            -> key_by(|word: &&str| word.to_string())
+            -> key_by(|word: &&str| *word)
             -> count()
             -> collect()
     };

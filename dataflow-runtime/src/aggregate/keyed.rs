@@ -28,6 +28,7 @@
 //! order). So accumulators are always merged earlier-first, and an aggregation that is
 //! associative gives the same result at every parallelism.
 
+use super::key::{KeyLookup, Owned};
 use super::{Accumulate, Aggregate};
 use crate::hash::{hash_one, partition_of};
 use crate::Partitions;
@@ -126,6 +127,18 @@ impl<K: Hash + Eq, Acc> KeyedCombiner<K, Acc> {
     /// Adds one record's value under `key`.
     #[inline]
     pub fn update<V, A: Aggregate<V, Acc = Acc>>(&mut self, agg: &A, key: K, value: V) {
+        self.local.update(agg, Owned(key), value);
+    }
+
+    /// Adds one record's value under a key that may be borrowed (see [`super::key`]): the
+    /// owned key is made only when the key is new to the local table.
+    #[inline]
+    pub fn update_lookup<Q: KeyLookup<K>, V, A: Aggregate<V, Acc = Acc>>(
+        &mut self,
+        agg: &A,
+        key: Q,
+        value: V,
+    ) {
         self.local.update(agg, key, value);
     }
 
@@ -174,25 +187,31 @@ struct Local<K, Acc> {
 
 impl<K: Hash + Eq, Acc> Local<K, Acc> {
     #[inline]
-    fn update<V, A: Aggregate<V, Acc = Acc>>(&mut self, agg: &A, key: K, value: V) {
-        let hash = hash_one(&key);
+    fn update<Q: KeyLookup<K>, V, A: Aggregate<V, Acc = Acc>>(
+        &mut self,
+        agg: &A,
+        key: Q,
+        value: V,
+    ) {
+        let hash = key.hash();
         if self.passthrough > 0 {
             self.passthrough -= 1;
             let acc = agg.create(value);
-            self.spill_mut().push(agg, (hash, key, acc));
+            self.spill_mut().push(agg, (hash, key.into_key(), acc));
             return;
         }
         self.rows += 1;
         let full = self.table.len() >= self.cap;
-        match self
-            .table
-            .entry(hash, |(h, k, _)| *h == hash && *k == key, |(h, _, _)| *h)
-        {
+        match self.table.entry(
+            hash,
+            |(h, k, _)| *h == hash && key.matches(k),
+            |(h, _, _)| *h,
+        ) {
             Entry::Occupied(mut e) => agg.update(&mut e.get_mut().2, value),
             Entry::Vacant(e) if !full => {
-                e.insert((hash, key, agg.create(value)));
+                e.insert((hash, key.into_key(), agg.create(value)));
             }
-            Entry::Vacant(_) => self.insert_when_full(agg, hash, key, value),
+            Entry::Vacant(_) => self.insert_when_full(agg, hash, key.into_key(), value),
         }
     }
 

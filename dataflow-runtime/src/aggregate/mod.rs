@@ -4,6 +4,7 @@
 
 pub mod builtin;
 pub mod global;
+pub mod key;
 pub mod keyed;
 pub mod stats;
 
