@@ -28,3 +28,180 @@ pub fn env_number(name: &str, default: f64) -> f64 {
 pub fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
 }
+
+/// A byte range `[start, end)` of one file. The lines it owns are those whose first byte lies in
+/// the range, so that cutting a file anywhere loses no line and reads none twice.
+#[allow(dead_code)]
+#[derive(Clone, Debug)]
+pub struct Chunk {
+    pub path: std::path::PathBuf,
+    pub start: u64,
+    pub end: u64,
+}
+
+/// Cuts every file of `paths` into chunks of `chunk_bytes`, in file order then byte order.
+#[allow(dead_code)]
+pub fn chunks(paths: &[std::path::PathBuf], chunk_bytes: u64) -> std::io::Result<Vec<Chunk>> {
+    let mut out = Vec::new();
+    for path in paths {
+        let len = std::fs::metadata(path)?.len();
+        let mut start = 0;
+        while start < len {
+            let end = (start + chunk_bytes).min(len);
+            out.push(Chunk {
+                path: path.clone(),
+                start,
+                end,
+            });
+            start = end;
+        }
+    }
+    Ok(out)
+}
+
+/// Reads the whole lines `chunk` owns into `buf` (kept from call to call, so that it is allocated
+/// once per thread) with positioned reads, and returns them: every line but perhaps the file's
+/// last ends with `\n`. What a hand-written reader does: one read for the range, then small reads
+/// past its end until the last line is complete.
+#[allow(dead_code)]
+pub fn read_chunk<'a>(chunk: &Chunk, buf: &'a mut Vec<u8>) -> std::io::Result<&'a [u8]> {
+    use std::os::unix::fs::FileExt;
+    const TAIL: usize = 64 << 10;
+    let file = std::fs::File::open(&chunk.path)?;
+    // One byte early: whether the byte before `start` is a `\n` says whether a line starts there.
+    let from = chunk.start.saturating_sub(1);
+    let mut len = (chunk.end - from) as usize;
+    if buf.len() < len + TAIL {
+        buf.resize(len + TAIL, 0);
+    }
+    file.read_exact_at(&mut buf[..len], from)?;
+    // The last owned line is the one holding byte `end - 1`; it ends at the first `\n` from there.
+    let mut searched = (chunk.end - 1 - from) as usize;
+    let cut = loop {
+        if let Some(i) = memchr::memchr(b'\n', &buf[searched..len]) {
+            break searched + i + 1;
+        }
+        searched = len;
+        if buf.len() < len + TAIL {
+            buf.resize(len + TAIL, 0);
+        }
+        let n = file.read_at(&mut buf[len..len + TAIL], from + len as u64)?;
+        if n == 0 {
+            break len;
+        }
+        len += n;
+    };
+    let begin = if chunk.start == 0 {
+        0
+    } else {
+        memchr::memchr(b'\n', &buf[..cut]).map_or(cut, |i| i + 1)
+    };
+    Ok(&buf[begin..cut])
+}
+
+/// CPU time (user + system, all threads) this process has used so far, from `/proc/self/stat`
+/// (in clock ticks of 10 ms). On a shared machine it is steadier than wall time: time spent
+/// waiting for a CPU that another process holds does not count.
+#[allow(dead_code)]
+pub fn cpu_time() -> Duration {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // The fields after the command name (which is in parentheses and may hold spaces).
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map_or("", |(_, rest)| rest)
+        .split_whitespace()
+        .collect();
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
+    let ticks: u64 = fields
+        .get(11..13)
+        .map_or(0, |f| f.iter().filter_map(|t| t.parse::<u64>().ok()).sum());
+    Duration::from_millis(ticks * 10)
+}
+
+/// Like [`median`], and also the median CPU time of the runs (see [`cpu_time`]).
+#[allow(dead_code)]
+pub fn median_with_cpu<T>(reps: usize, mut f: impl FnMut() -> T) -> (Duration, Duration, T) {
+    let mut cpu = Vec::with_capacity(reps);
+    let (wall, out) = median(reps, || {
+        let before = cpu_time();
+        let out = f();
+        cpu.push(cpu_time().saturating_sub(before));
+        out
+    });
+    cpu.sort();
+    (wall, cpu[cpu.len() / 2], out)
+}
+
+/// The wall and CPU times of one system's runs.
+#[allow(dead_code)]
+#[derive(Clone, Debug, Default)]
+pub struct Runs {
+    pub wall: Vec<Duration>,
+    pub cpu: Vec<Duration>,
+}
+
+#[allow(dead_code)]
+impl Runs {
+    fn middle(v: &[Duration]) -> Duration {
+        let mut v = v.to_vec();
+        v.sort();
+        v[v.len() / 2]
+    }
+
+    fn middle_ratio(a: &[Duration], b: &[Duration]) -> f64 {
+        let mut r: Vec<f64> = a
+            .iter()
+            .zip(b)
+            // Too short to measure (CPU time has 10 ms ticks): no ratio.
+            .map(|(a, b)| match b.as_secs_f64() {
+                0.0 => f64::NAN,
+                b => a.as_secs_f64() / b,
+            })
+            .collect();
+        r.sort_by(f64::total_cmp);
+        r[r.len() / 2]
+    }
+
+    /// Median wall time.
+    pub fn wall(&self) -> Duration {
+        Self::middle(&self.wall)
+    }
+
+    /// Median CPU time.
+    pub fn cpu(&self) -> Duration {
+        Self::middle(&self.cpu)
+    }
+
+    /// Median over the rounds of this system's wall time over `base`'s in the same round.
+    pub fn ratio(&self, base: &Runs) -> f64 {
+        Self::middle_ratio(&self.wall, &base.wall)
+    }
+
+    /// The same for CPU time.
+    pub fn cpu_ratio(&self, base: &Runs) -> f64 {
+        Self::middle_ratio(&self.cpu, &base.cpu)
+    }
+}
+
+/// Runs every system once per round, `reps` rounds, and hands each result to `check` (with the
+/// system's index). Interleaving puts every system under the same conditions, on average, when
+/// the machine is shared: a burst of load from elsewhere hits one round of all systems rather
+/// than all runs of one. Ratios are then taken round by round ([`Runs::ratio`]).
+#[allow(dead_code)]
+pub fn interleaved<T>(
+    reps: usize,
+    systems: &[&dyn Fn() -> T],
+    mut check: impl FnMut(usize, T),
+) -> Vec<Runs> {
+    let mut runs = vec![Runs::default(); systems.len()];
+    for _ in 0..reps.max(1) {
+        for (i, system) in systems.iter().enumerate() {
+            let (cpu0, start) = (cpu_time(), Instant::now());
+            let out = std::hint::black_box(system());
+            runs[i].wall.push(start.elapsed());
+            runs[i].cpu.push(cpu_time().saturating_sub(cpu0));
+            check(i, out);
+        }
+    }
+    runs
+}
