@@ -19,7 +19,7 @@ macro_rules! stages {
             |x: u64| x.wrapping_mul(0x9E37_79B9),
             |x: u64| x ^ 0x5555,
             |x: u64| x.wrapping_sub(7),
-            |x: u64| x >> 1 | x << 63,
+            |x: u64| x.wrapping_shl(1) ^ (x >> 3),
             |x: u64| x.wrapping_mul(5),
             |x: u64| x ^ (x >> 13),
             |x: u64| x.wrapping_add(0xABCD),

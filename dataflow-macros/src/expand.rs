@@ -339,6 +339,8 @@ fn push_terminal(graph: &Graph, id: usize, field: &Index, input: &Ident) -> Toke
                 quote_spanned!(span=>
                     let __probe = #rt::aggregate::key::KeyProbe(__key);
                     let __lookup = {
+                        // Each key type uses one of the two.
+                        #[allow(unused_imports)]
                         use #rt::aggregate::key::{BorrowedStrProbe as _, OwnedProbe as _};
                         (&__probe).lookup_kind()
                     }
