@@ -19,12 +19,12 @@
 //! * **pipeline!, String key per word**: the same with `key_by(|w| w.to_string())`: what
 //!   allocating a key per record costs inside the pipeline;
 //! * **pipeline!, inline key**: `examples/wordcount`'s pipeline with the key stored inline
-//!   (`examples/common/brc.rs`'s `Name`: no allocation for words up to 30 bytes);
+//!   (`benches/common/inline_key.rs`'s `Name`: no allocation for words up to 30 bytes);
 //! * **pipeline!, inline key, ASCII split**: and with `split_ascii_whitespace`, as the baseline;
 //! * **hand-written, split_whitespace** and **hand-written, line by line** (`memchr` per line,
 //!   `from_utf8` per line, `split_whitespace`): the baseline made to work the way the pipeline
 //!   does, to tell the framework's cost from the cost of the way the work is written.
-//! * **hand-written, inline key**: the baseline with the pipeline's inline key (`brc::Name`) in
+//! * **hand-written, inline key**: the baseline with the pipeline's inline key (`inline_key::Name`) in
 //!   its map, to tell the key type's cost (a larger table slot) from the framework's.
 //!
 //! Every system's counts are checked against the hand-written one's.
@@ -37,10 +37,9 @@
 
 #[path = "common/mod.rs"]
 mod common;
+#[path = "common/inline_key.rs"]
+mod inline_key;
 
-#[path = "../examples/common/brc.rs"]
-#[allow(dead_code)]
-mod brc;
 #[path = "../examples/common/wordcount.rs"]
 #[allow(dead_code)]
 mod wordcount;
@@ -108,7 +107,7 @@ enum Hand {
     /// Line by line as the pipeline goes: `memchr` for each line's end, `from_utf8` of the line,
     /// `split_whitespace`, borrowed lookups.
     PerLine,
-    /// The baseline with the pipeline's inline key type (`brc::Name`) in the map.
+    /// The baseline with the pipeline's inline key type (`inline_key::Name`) in the map.
     InlineKey,
 }
 
@@ -167,12 +166,12 @@ fn hand_written_inline_key(pool: &rayon::ThreadPool, chunks: &[Chunk]) -> Vec<(S
         chunks
             .par_iter()
             .fold(
-                || (Map::<brc::Name>::default(), Vec::new()),
+                || (Map::<inline_key::Name>::default(), Vec::new()),
                 |(mut map, mut buf), chunk| {
                     let bytes = read_chunk(chunk, &mut buf).expect("read a chunk");
                     let text = std::str::from_utf8(bytes).expect("UTF-8 text");
                     for word in text.split_ascii_whitespace() {
-                        *map.entry(brc::Name::new(word)).or_insert(0) += 1;
+                        *map.entry(inline_key::Name::new(word)).or_insert(0) += 1;
                     }
                     (map, buf)
                 },
@@ -199,7 +198,7 @@ fn pipeline_inline_key(dir: &str, threads: usize, ascii: bool) -> Vec<(String, u
         let job = pipeline! {
             read_text(dir)
                 -> flat_map(|line: &str| line.split_ascii_whitespace())
-                -> key_by(|word: &&str| brc::Name::new(word))
+                -> key_by(|word: &&str| inline_key::Name::new(word))
                 -> count()
                 -> collect()
         };
@@ -208,7 +207,7 @@ fn pipeline_inline_key(dir: &str, threads: usize, ascii: bool) -> Vec<(String, u
         let job = pipeline! {
             read_text(dir)
                 -> flat_map(|line: &str| line.split_whitespace())
-                -> key_by(|word: &&str| brc::Name::new(word))
+                -> key_by(|word: &&str| inline_key::Name::new(word))
                 -> count()
                 -> collect()
         };
