@@ -17,6 +17,9 @@ use rayon::prelude::*;
 /// Smallest number of items a task takes from an in-memory input: enough to amortize a task.
 pub const MIN_MORSEL_ITEMS: usize = 4096;
 
+/// How many pieces per thread an in-memory input is cut into at most.
+pub const TASKS_PER_THREAD: usize = 4;
+
 /// Runs `body` over every item of an indexable parallel input (a `Vec`, a slice, a range).
 pub fn drive_indexed<P, L, I, B>(
     ctx: &Context,
@@ -34,8 +37,11 @@ where
 {
     let iter = input.into_par_iter();
     let records = iter.len() as u64;
+    // Every task builds its own state (a combiner's table fills from cold), so the input is cut
+    // into a few pieces per thread, enough for work stealing to even out, not many more.
+    let min_len = MIN_MORSEL_ITEMS.max(iter.len() / (ctx.parallelism() * TASKS_PER_THREAD));
     let states = iter
-        .with_min_len(MIN_MORSEL_ITEMS)
+        .with_min_len(min_len)
         .fold(&init, |mut local, item| {
             body(&mut local, item);
             local
