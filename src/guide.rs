@@ -67,7 +67,7 @@
 //!     let w = from_collection(words);
 //!     w -> key_by(|w: &&str| w.to_string()) -> count() -> collect();
 //!     w -> key_by(|w: &&str| w.len()) -> first(2) -> collect();
-//!     w -> key_by(|w: &&str| *w) -> reduce_group(|k: &&str, vs: Vec<&str>| [format!("{k}{}", vs.len())]) -> collect();
+//!     w -> key_by(|w: &&str| *w) -> reduce_group(|k: &String, vs: Vec<&str>| [format!("{k}{}", vs.len())]) -> collect();
 //! }
 //! .run()?;
 //! counts.sort();

@@ -296,6 +296,7 @@ fn init_terminal(graph: &Graph, id: usize) -> TokenStream {
             let agg = if kind == aggregate::Aggregation::Distinct
                 || !aggregate::needs_witness(&node.call, kind)
             {
+                // Only the constructor is needed here; the value expression is discarded.
                 let (_, ctor) = value_and_ctor(node, id, kind, &format_ident!("__unused"));
                 quote!(::core::option::Option::Some(#ctor))
             } else {
