@@ -199,6 +199,7 @@ pub fn commit_csv(ctx: &Context, sink: &CsvSink, parts: Vec<CsvPart>) -> Result<
 mod tests {
     use super::*;
     use crate::guard::catch_task;
+    use crate::sink::test_support::names_in;
     use serde::{Deserialize, Serialize};
     use std::fs;
 
@@ -213,15 +214,6 @@ mod tests {
             name: name.to_string(),
             count,
         }
-    }
-
-    fn names_in(dir: &Path) -> Vec<String> {
-        let mut names: Vec<String> = fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        names.sort();
-        names
     }
 
     fn read_rows(path: &Path) -> Vec<Row> {

@@ -268,15 +268,7 @@ impl Drop for TempPath {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn names_in(dir: &Path) -> Vec<String> {
-        let mut names: Vec<String> = fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        names.sort();
-        names
-    }
+    use crate::sink::test_support::names_in;
 
     fn write(part: &mut PartFile, text: &str) {
         part.write_record(|w| w.write_all(text.as_bytes()));

@@ -19,3 +19,19 @@ pub fn concat<T>(tasks: Vec<Vec<T>>) -> Vec<T> {
     }
     out
 }
+
+/// Helpers shared by the sinks' tests.
+#[cfg(test)]
+pub(crate) mod test_support {
+    use std::path::Path;
+
+    /// The names of the entries of `dir`, sorted: what a sink left behind.
+    pub fn names_in(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+}

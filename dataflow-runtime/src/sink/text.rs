@@ -70,17 +70,9 @@ pub fn commit_text(ctx: &Context, sink: &TextSink, parts: Vec<TextPart>) -> Resu
 mod tests {
     use super::*;
     use crate::guard::catch_task;
+    use crate::sink::test_support::names_in;
     use crate::Error;
     use std::fs;
-
-    fn names_in(dir: &Path) -> Vec<String> {
-        let mut names: Vec<String> = fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        names.sort();
-        names
-    }
 
     #[test]
     fn parts_are_written_in_input_order() {
