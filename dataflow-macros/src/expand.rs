@@ -408,7 +408,7 @@ fn finish_terminal(
             let shaped = if node.sink.is_some() {
                 quote!(#g)
             } else {
-                aggregate::global_as_partitions(&node.call, kind, &g)
+                aggregate::global_as_partitions(kind, &g)
             };
             quote!({
                 let #g = #rt::guard::guard(&#op, || #rt::aggregate::finish_global(#states)).unwrap_or_else(|| #empty);

@@ -370,9 +370,10 @@ pub fn empty_global(call: &Call, kind: Aggregation) -> TokenStream {
 }
 
 /// How a global result becomes a data set when the chain goes on after it.
-pub fn global_as_partitions(call: &Call, kind: Aggregation, value: &Ident) -> TokenStream {
+/// (`fold` is one value with or without a merge function: without one, `finish_global_value`
+/// has already folded the collected records.)
+pub fn global_as_partitions(kind: Aggregation, value: &Ident) -> TokenStream {
     match kind {
-        Fold if call.positional().count() == 3 => quote!(::std::vec![::std::vec![#value]]),
         Count | Sum | Statistics | Aggregate | Fold => quote!(::std::vec![::std::vec![#value]]),
         First => quote!(::std::vec![#value]),
         _ => quote!(
@@ -400,7 +401,8 @@ pub fn finish_global_value(
 }
 
 /// How a keyed result `(key, out)` is handed to the next operator, as loop-body code binding
-/// `output` (or, for several outputs, running `next` once per output).
+/// `output` (or, for several outputs, running `next` once per output). `distinct` is unpacked
+/// by `expand` itself, because its key is the record when it has no `key_by`.
 pub fn keyed_output(
     call: &Call,
     kind: Aggregation,
@@ -413,7 +415,6 @@ pub fn keyed_output(
     let span = call.name.span();
     match kind {
         MinBy | MaxBy => quote!(let #output = #input.1; #next),
-        Distinct => quote!(let #output = #input.0; #next),
         First => quote!(for #output in #input.1 { #next }),
         ReduceGroup => {
             let f = call.arg(0);
