@@ -29,7 +29,8 @@
 //!
 //! Every system's counts are checked against the hand-written one's.
 //!
-//! Run: `cargo bench --bench wordcount` (env: `MB`, `REPS`, `THREADS`; without `--bench`, as
+//! Run: `cargo bench --bench wordcount` (env: `MB`, `REPS`, `THREADS`, and `SYSTEMS=a,b,..` to
+//! compare only those, the first as the baseline; without `--bench`, as
 //! `cargo test --benches` runs it, a smoke test: 4 MB, one run of each);
 //! `cargo bench --bench wordcount -- --only NAME` runs one system `REPS` times (for a profiler;
 //! NAME: hand, hand-string, pipeline, pipeline-ascii, pipeline-string, pipeline-inline,
@@ -353,10 +354,28 @@ fn main() {
         return;
     }
 
+    // `SYSTEMS=hand,pipeline-ascii`: compare only these (the first is the baseline).
+    let systems: Vec<(&str, &str, Run)> = match std::env::var("SYSTEMS") {
+        Ok(names) => {
+            let mut all = systems;
+            names
+                .split(',')
+                .map(|name| {
+                    let i = all.iter().position(|s| s.0 == name);
+                    all.remove(i.unwrap_or_else(|| panic!("no system {name}")))
+                })
+                .collect()
+        }
+        Err(_) => systems,
+    };
+    let pipeline_index = systems.iter().position(|s| s.0 == "pipeline");
+
     // Warm up: the page cache, the allocator, the thread pools.
     let expected = sorted(systems[0].2());
     let words: u64 = expected.iter().map(|(_, n)| n).sum();
-    let _ = systems[2].2();
+    for system in &systems[1..] {
+        let _ = system.2();
+    }
 
     // Alternating runs (see `common::interleaved`), every result checked.
     let runners: Vec<&dyn Fn() -> Vec<(String, u64)>> =
@@ -391,9 +410,12 @@ fn main() {
             r.cpu_ratio(&runs[0])
         );
     }
-    println!(
-        "  ratio pipeline! / hand-written = {:.3} (wall), {:.3} (CPU)",
-        runs[2].ratio(&runs[0]),
-        runs[2].cpu_ratio(&runs[0])
-    );
+    if let Some(p) = pipeline_index {
+        println!(
+            "  ratio pipeline! / {} = {:.3} (wall), {:.3} (CPU)",
+            systems[0].1,
+            runs[p].ratio(&runs[0]),
+            runs[p].cpu_ratio(&runs[0])
+        );
+    }
 }
