@@ -9,7 +9,7 @@
 //! Failures inside the loop unwind (see [`crate::guard`]); the job catches them once, at the top.
 
 use crate::error::Result;
-use crate::guard::OpInfo;
+use crate::guard::{JobScope, OpInfo};
 use crate::job::Context;
 use crate::Partitions;
 use rayon::prelude::*;
@@ -40,12 +40,19 @@ where
     // Every task builds its own state (a combiner's table fills from cold), so the input is cut
     // into a few pieces per thread, enough for work stealing to even out, not many more.
     let min_len = MIN_MORSEL_ITEMS.max(iter.len() / (ctx.parallelism() * TASKS_PER_THREAD));
+    let (scope, _reenter) = JobScope::fan_out();
     let states = iter
         .with_min_len(min_len)
-        .fold(&init, |mut local, item| {
-            body(&mut local, item);
-            local
-        })
+        .fold(
+            || {
+                scope.enter();
+                init()
+            },
+            |mut local, item| {
+                body(&mut local, item);
+                local
+            },
+        )
         .collect();
     ctx.record_source(&source_label(source), records, 0, 0);
     Ok(states)
@@ -154,9 +161,11 @@ where
     I: Fn() -> L + Sync + Send,
     B: Fn(&mut L, T) + Sync + Send,
 {
+    let (scope, _reenter) = JobScope::fan_out();
     Ok(input
         .into_par_iter()
         .map(|part| {
+            scope.enter();
             let mut local = init();
             for item in part {
                 body(&mut local, item);

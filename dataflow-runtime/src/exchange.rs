@@ -62,9 +62,13 @@ where
     F: Fn(std::vec::IntoIter<T>) -> I + Sync + Send,
 {
     use rayon::prelude::*;
+    let (scope, _reenter) = crate::guard::JobScope::fan_out();
     parts
         .into_par_iter()
-        .map(|part| f(part.into_iter()).into_iter().collect())
+        .map(|part| {
+            scope.enter();
+            f(part.into_iter()).into_iter().collect()
+        })
         .collect()
 }
 

@@ -463,9 +463,14 @@ where
     K: Hash + Eq + Send,
     A: Accumulate,
 {
+    // Compaction and merging call the aggregation's closures, on any of the pool's threads.
+    let (scope, _reenter) = crate::guard::JobScope::fan_out();
     let per_task: Vec<Vec<Run<K, A::Acc>>> = combiners
         .into_par_iter()
-        .map(|c| c.into_runs(agg))
+        .map(|c| {
+            scope.enter();
+            c.into_runs(agg)
+        })
         .collect();
     // Transpose: partition -> every task's run for it, in task order.
     let mut by_partition: Vec<Vec<Run<K, A::Acc>>> = (0..PARTITIONS).map(|_| Vec::new()).collect();
@@ -480,6 +485,7 @@ where
         .into_par_iter()
         .with_max_len(1)
         .map(|runs| {
+            scope.enter();
             // A run is mostly distinct keys, so the partition has at least the largest's.
             let hint = runs.iter().map(Run::len).max().unwrap_or(0);
             let mut table: HashTable<Slot<K, A::Acc>> = HashTable::with_capacity(hint);

@@ -7,7 +7,7 @@
 
 use crate::driver::source_label;
 use crate::error::{shorten, BadRecordPolicy, Error, Result};
-use crate::guard::OpInfo;
+use crate::guard::{JobScope, OpInfo};
 use crate::job::Context;
 use crate::source::files;
 use csv::{ByteRecord, ErrorKind};
@@ -118,9 +118,14 @@ where
 {
     let paths = files::expand(&src.pattern)?;
     let label = source_label(op);
+    let (scope, _reenter) = JobScope::fan_out();
+    let task_init = || {
+        scope.enter();
+        init()
+    };
     let states = paths
         .into_par_iter()
-        .fold(&init, |mut state, path| {
+        .fold(task_init, |mut state, path| {
             // Once a task has failed the job is lost: leave the remaining files unread.
             if !ctx.is_cancelled() {
                 let emit = |record: T| body(&mut state, record);

@@ -12,7 +12,7 @@
 
 use crate::driver::source_label;
 use crate::error::{shorten, BadRecordPolicy, Error, Result};
-use crate::guard::OpInfo;
+use crate::guard::{JobScope, OpInfo};
 use crate::job::Context;
 use crate::source::files;
 use memchr::{memchr, memrchr};
@@ -106,10 +106,14 @@ where
     let paths = files::expand(&src.pattern)?;
     let morsels = plan_morsels(&paths, src.morsel_bytes)?;
     let label = source_label(op);
+    let (scope, _reenter) = JobScope::fan_out();
     let states = morsels
         .into_par_iter()
         .fold(
-            || (init(), Vec::new()),
+            || {
+                scope.enter();
+                (init(), Vec::new())
+            },
             |(mut state, mut buf), morsel| {
                 // Once a task has failed the job is lost: leave the remaining morsels unread.
                 if !ctx.is_cancelled() {
