@@ -368,7 +368,6 @@ fn main() {
         }
         Err(_) => systems,
     };
-    let pipeline_index = systems.iter().position(|s| s.0 == "pipeline");
 
     // Warm up: the page cache, the allocator, the thread pools.
     let expected = sorted(systems[0].2());
@@ -410,12 +409,95 @@ fn main() {
             r.cpu_ratio(&runs[0])
         );
     }
-    if let Some(p) = pipeline_index {
-        println!(
-            "  ratio pipeline! / {} = {:.3} (wall), {:.3} (CPU)",
-            systems[0].1,
-            runs[p].ratio(&runs[0]),
-            runs[p].cpu_ratio(&runs[0])
-        );
+
+    // The target compares the same work: the pipeline against the hand-written word count that
+    // splits words the same way.
+    let index = |name: &str| systems.iter().position(|s| s.0 == name);
+    for (pipeline, hand) in [("pipeline", "hand-unicode"), ("pipeline-ascii", "hand")] {
+        if let (Some(p), Some(h)) = (index(pipeline), index(hand)) {
+            println!(
+                "  same split: {} / {} = {:.3} (wall), {:.3} (CPU)",
+                systems[p].1,
+                systems[h].1,
+                runs[p].ratio(&runs[h]),
+                runs[p].cpu_ratio(&runs[h])
+            );
+        }
     }
+    if full {
+        separate_binaries(dir, threads);
+    }
+}
+
+/// The flagship as users build it: `examples/wordcount` (one pipeline in its binary) against
+/// this binary's hand-written word counts (`--only`), each run in a process of its own,
+/// alternating, `BIN_REPS` rounds (default 5). Medians of the per-round ratios.
+///
+/// Why: this benchmark binary holds several pipelines that split with `split_whitespace`, and
+/// with that many callers LLVM leaves `SplitWhitespace::next` out of line in the pipelines (one
+/// call per word), which a program with one word count does not do. Skipped unless the
+/// example is built (`cargo build --release --example wordcount`).
+fn separate_binaries(dir: &str, threads: usize) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let example = root.join("target/release/examples/wordcount");
+    if !example.exists() {
+        println!(
+            "  (separate binaries skipped: build {} with `cargo build --release --example wordcount`)",
+            example.display()
+        );
+        return;
+    }
+    let reps = env_number("BIN_REPS", 5.0) as usize;
+    let this = std::env::current_exe().expect("this executable");
+    let run = |command: &mut std::process::Command, pattern: &str| -> f64 {
+        let out = command.output().expect("run a benchmark process");
+        assert!(out.status.success(), "{command:?} failed");
+        let text = String::from_utf8_lossy(&out.stdout);
+        let line = text
+            .lines()
+            .find(|l| l.contains(pattern))
+            .expect("a timing line");
+        let number = line.split(pattern).nth(1).expect("a time");
+        number
+            .split_whitespace()
+            .next()
+            .unwrap()
+            .parse()
+            .expect("a number")
+    };
+    let example_ms = || {
+        let mut c = std::process::Command::new(&example);
+        c.args(["--parallelism", &threads.to_string(), dir]);
+        run(&mut c, "counted in ") * 1e3
+    };
+    let hand_ms = |name: &str| {
+        let mut c = std::process::Command::new(&this);
+        c.args(["--bench", "--only", name]).env("REPS", "1");
+        run(&mut c, ": ")
+    };
+    let mut rounds = Vec::new();
+    for _ in 0..reps.max(1) {
+        rounds.push([example_ms(), hand_ms("hand-unicode"), hand_ms("hand")]);
+    }
+    let median = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let column = |i: usize| median(rounds.iter().map(|r| r[i]).collect());
+    let ratio = |i: usize| median(rounds.iter().map(|r| r[0] / r[i]).collect());
+    println!("  separate binaries, one process per run, medians of {reps} alternating rounds:");
+    println!(
+        "    examples/wordcount (pipeline!, split_whitespace)  {:>8.1} ms",
+        column(0)
+    );
+    println!(
+        "    hand-written, split_whitespace                   {:>8.1} ms   pipeline! / it = {:.3}",
+        column(1),
+        ratio(1)
+    );
+    println!(
+        "    hand-written (split_ascii_whitespace)            {:>8.1} ms   pipeline! / it = {:.3}",
+        column(2),
+        ratio(2)
+    );
 }
