@@ -868,3 +868,34 @@ fn an_output_in_a_missing_directory_is_named() {
     assert!(matches!(err, Error::Io { .. }), "{err:?}");
     assert_eq!(listing(dir.path()), Vec::<String>::new());
 }
+
+/// A pipeline run inside another pipeline's closure: the inner job's panic is the inner job's
+/// error (the outer job goes on), and a later panic of the outer job names the outer operator,
+/// whichever pool threads the two jobs share.
+#[test]
+fn a_job_inside_a_closure_keeps_its_own_panics() {
+    let outcome = within_a_minute(|| {
+        pipeline! {
+            range(0..64i64)
+                -> map(|x: i64| {
+                    let inner = pipeline! {
+                        range(0..1000i64)
+                            -> filter(|y: &i64| if *y == 999 { boom(line!()) } else { true })
+                            -> count()
+                    }
+                    .parallelism(2)
+                    .run();
+                    match inner {
+                        Err(Error::UserPanic { operator: "filter", .. }) => x,
+                        other => panic!("unexpected inner result: {other:?}"),
+                    }
+                })
+                -> inspect(|x: &i64| if *x == 63 { boom(line!()) })
+                -> count()
+        }
+        .parallelism(2)
+        .run()
+        .unwrap_err()
+    });
+    assert_user_panic(outcome, "inspect");
+}
