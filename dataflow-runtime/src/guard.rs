@@ -82,8 +82,13 @@ impl JobScope {
 
     fn note(&self, op: &'static OpInfo, seen: Option<Seen>) {
         let mut noted = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        // The first panic of the job is the one reported.
-        if noted.is_none() {
+        // The first panic of the job is the one reported; a note without what the hook saw (a
+        // `fail`, or an unwind carried from another thread) gives way to one with it.
+        let replace = match &*noted {
+            None => true,
+            Some(earlier) => earlier.seen.is_none() && seen.is_some(),
+        };
+        if replace {
             *noted = Some(Noted { op, seen });
         }
     }
@@ -170,6 +175,9 @@ impl Drop for NoteOnUnwind {
 /// it as `Err`. For runtime code inside a fused loop, which has no `Result` to return.
 #[cold]
 pub fn fail(error: Error) -> ! {
+    // Not a panic: what the hook saw of an earlier one (caught inside a user closure) must not
+    // be noted with this unwind.
+    SEEN.with(|s| s.borrow_mut().take());
     panic::resume_unwind(Box::new(error))
 }
 
@@ -382,6 +390,33 @@ mod tests {
         for t in threads {
             t.join().unwrap();
         }
+    }
+
+    /// A note that carries what the hook saw replaces one that does not (left by a `fail` or
+    /// an unwind carried from another thread), and never the other way round.
+    #[test]
+    fn a_note_with_the_panic_replaces_one_without() {
+        static OTHER: OpInfo = OpInfo {
+            name: "filter",
+            file: "src/x.rs",
+            line: 1,
+            column: 1,
+        };
+        let seen = |m: &str| {
+            Some(Seen {
+                message: m.to_string(),
+                location: None,
+            })
+        };
+        let scope = JobScope::default();
+        scope.note(&OTHER, None);
+        scope.note(&OP, seen("first"));
+        scope.note(&OTHER, seen("second"));
+        scope.note(&OTHER, None);
+        let noted = scope.take().unwrap();
+        assert_eq!(noted.op.name, "map");
+        assert_eq!(noted.seen.unwrap().message, "first");
+        assert!(scope.take().is_none());
     }
 
     /// A guard outside the panicking thread (one that waits on a parallel merge) still names
