@@ -1,11 +1,11 @@
 //! The `pipeline!` compiler of `dataflow`.
 //!
 //! The macro runs four passes, one module each:
-//! 1. [`ast`]: parse the DSL into a syntax tree (any `name(args)` is accepted here);
-//! 2. [`validate`]: check operators, arguments, options and chain rules against the catalogue in
-//!    [`ops`], reporting each mistake on its token with a hint, and build the operator graph;
-//! 3. [`plan`]: cut the graph into stages of fused element-wise operators between exchanges;
-//! 4. [`expand`]: generate one driver call per stage, whose loop body calls the user's closures
+//! 1. `ast`: parse the DSL into a syntax tree (any `name(args)` is accepted here);
+//! 2. `validate`: check operators, arguments, options and chain rules against the catalogue in
+//!    `ops`, reporting each mistake on its token with a hint, and build the operator graph;
+//! 3. `plan`: cut the graph into stages of fused element-wise operators between exchanges;
+//! 4. `expand`: generate one driver call per stage, whose loop body calls the user's closures
 //!    directly, and the `Job` value with its `explain()` text.
 
 mod ast;

@@ -1,9 +1,10 @@
 //! Sinks: where a pipeline's records end up.
 //!
-//! In-memory sinks ([`collect`], [`print`]) keep one buffer per task and join them in input order.
-//! File sinks ([`text`], [`csv`]) write one part file per task under a temporary name and, only
-//! when the whole job has succeeded, join the parts and rename the result into place
-//! ([`file`] holds that shared commit protocol), so a failed job leaves no output that looks done.
+//! In-memory sinks (`collect`, [`print`](mod@print)) keep one buffer per task and join them in
+//! input order. File sinks ([`text`], [`csv`]) write one part file per task under a temporary
+//! name and, only when the whole job has succeeded, join the parts and rename the result into
+//! place ([`file`](mod@file) holds that shared commit protocol), so a failed job leaves no
+//! output that looks done.
 
 pub mod csv;
 pub mod file;
