@@ -3,7 +3,7 @@
 //! The macro wraps every call of a user closure in [`guard`], a drop guard: on the path that
 //! does not panic it is forgotten and costs nothing. When the closure panics, the hook has
 //! already noted the message and location for the thread; the unwind then drops the guard,
-//! and the innermost guard notes its operator with them in the job's [`JobScope`]. The job's
+//! and the innermost guard notes its operator with them in the job's `JobScope`. The job's
 //! [`catch_task`] catches the unwind, wherever rayon carried it, and turns the note into
 //! [`Error::UserPanic`]. Failures inside runtime code that runs within a fused loop (a sink that
 //! cannot write) unwind as an [`Error`] payload raised by [`fail`], returned as they are.
@@ -15,7 +15,7 @@
 //!
 //! The note travels through the job's scope, not the payload (a drop guard cannot change the
 //! payload): every thread that runs a task of the job enters the scope first, and the thread
-//! that fanned the tasks out enters it again after them ([`JobScope::fan_out`], used by every
+//! that fanned the tasks out enters it again after them (`JobScope::fan_out`, used by every
 //! function that runs work on the pool), so a panic on any worker is noted where `catch_task`
 //! finds it, even when jobs share the pool.
 
@@ -52,17 +52,17 @@ struct Noted {
 
 /// One job's note of its first panic in user code, shared by the threads that run its tasks.
 #[derive(Clone, Default)]
-pub struct JobScope(Arc<Mutex<Option<Noted>>>);
+pub(crate) struct JobScope(Arc<Mutex<Option<Noted>>>);
 
 impl JobScope {
     /// The scope of the job the calling thread runs, to hand to the tasks it fans out to.
-    pub fn current() -> JobScope {
+    fn current() -> JobScope {
         SCOPE.with(|s| s.borrow().clone()).unwrap_or_default()
     }
 
     /// Makes this the scope of the calling thread (a task of the job starts on it).
     #[inline]
-    pub fn enter(&self) {
+    pub(crate) fn enter(&self) {
         SCOPE.with(|s| {
             let mut current = s.borrow_mut();
             if !matches!(&*current, Some(c) if Arc::ptr_eq(&c.0, &self.0)) {
@@ -75,7 +75,7 @@ impl JobScope {
     /// thread), to [`enter`](Self::enter) at the start of each task, and a guard that enters it
     /// again on the calling thread when the function returns or unwinds. While that thread waits
     /// for the tasks, rayon may have it run tasks of other jobs, which enter their own scopes.
-    pub fn fan_out() -> (JobScope, Reenter) {
+    pub(crate) fn fan_out() -> (JobScope, Reenter) {
         let scope = JobScope::current();
         (scope.clone(), Reenter(scope))
     }
@@ -99,7 +99,7 @@ impl JobScope {
 }
 
 /// Enters its scope again when dropped; see [`JobScope::fan_out`].
-pub struct Reenter(JobScope);
+pub(crate) struct Reenter(JobScope);
 
 impl Drop for Reenter {
     fn drop(&mut self) {
