@@ -181,7 +181,7 @@ pub fn fail(error: Error) -> ! {
     panic::resume_unwind(Box::new(error))
 }
 
-/// Runs a job's body (or one task of it) in a fresh [`JobScope`] and turns any unwind into an
+/// Runs a job's body (or one task of it) in a fresh `JobScope` and turns any unwind into an
 /// [`Error`].
 pub fn catch_task<R>(f: impl FnOnce() -> R) -> Result<R> {
     let scope = JobScope::default();
