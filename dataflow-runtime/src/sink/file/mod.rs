@@ -19,10 +19,10 @@
 //! A job that fails never commits: its parts and staged outputs are dropped, and dropping them
 //! deletes their files, so a failed job leaves neither output nor temporary files, and existing
 //! destinations keep their old contents. Temporary files of a killed process are deleted by the
-//! next job that commits the same destination (see [`target::remove_stale_temporaries`]).
+//! next job that commits the same destination, once their process id no longer runs.
 //!
 //! A destination that exists and is not a regular file (a FIFO, `/dev/null`, `/dev/stdout`) is
-//! written through instead, at commit, and never renamed onto; see [`target`] for the rules.
+//! written through instead, at commit, and never renamed onto (the rules are in `target.rs`).
 //! With `sync`, the staged output is flushed to disk (`fsync`) before the rename, and the
 //! directory after it, so that a crash cannot leave the destination empty or half-written.
 
