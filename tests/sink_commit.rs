@@ -248,3 +248,30 @@ fn the_sync_option_writes_the_same_output() {
     assert_eq!(fs::read_to_string(&csv).unwrap(), expected);
     assert_eq!(listing(dir.path()), ["out.csv", "out.txt"]);
 }
+
+#[test]
+fn a_record_that_cannot_be_written_as_csv_names_the_sink() {
+    #[derive(serde::Serialize)]
+    struct Inner {
+        x: i64,
+    }
+    #[derive(serde::Serialize)]
+    struct Nested {
+        inner: Inner,
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("out.csv");
+    let err = pipeline! { range(0..10) -> map(|x: i64| Nested { inner: Inner { x } }) -> write_csv(&path) }
+        .run()
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::CsvWrite { path: p, .. } if p == &path),
+        "{err:?}"
+    );
+    let text = err.to_string();
+    assert!(
+        text.contains(&format!("`write_csv` at {}", file!())),
+        "{text}"
+    );
+    assert_eq!(listing(dir.path()), Vec::<String>::new());
+}
