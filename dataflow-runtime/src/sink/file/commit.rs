@@ -71,7 +71,8 @@ impl StagedOutput {
 /// Commits `outputs`, in order: checks every destination, then writes through those that are
 /// special files (nothing can undo that, and a reader may fail it halfway, so they go first),
 /// then renames the others onto theirs. A failure before the first output is committed leaves
-/// every destination as it was and is returned as it is; a later one is
+/// every destination as it was (except that a special file that failed while written through may
+/// have received part of its output) and is returned as it is; a later one is
 /// [`Error::PartialCommit`], naming the outputs committed and those not.
 pub(crate) fn commit_all(outputs: Vec<StagedOutput>) -> Result<()> {
     let targets = outputs
