@@ -275,3 +275,35 @@ fn a_record_that_cannot_be_written_as_csv_names_the_sink() {
     );
     assert_eq!(listing(dir.path()), Vec::<String>::new());
 }
+
+/// `/dev/full` fails every write with "no space left": a destination that fills up while it is
+/// written through. Special files are committed first, so the job's other outputs stay as they were.
+#[test]
+fn a_full_device_fails_the_job_and_replaces_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("out.txt");
+    fs::write(&path, "old\n").unwrap();
+    let err = pipeline! {
+        let xs = range(0..N);
+        xs -> write_text(&path);
+        xs -> write_text("/dev/full");
+    }
+    .parallelism(4)
+    .run()
+    .unwrap_err();
+    match &err {
+        Error::Write {
+            path: p, source, ..
+        } => {
+            assert_eq!(p, Path::new("/dev/full"));
+            assert_eq!(source.kind(), std::io::ErrorKind::StorageFull, "{err}");
+        }
+        other => panic!("unexpected error: {other:?}"),
+    }
+    assert_eq!(fs::read_to_string(&path).unwrap(), "old\n");
+    assert_eq!(listing(dir.path()), ["out.txt"]);
+    assert!(fs::metadata("/dev/full")
+        .unwrap()
+        .file_type()
+        .is_char_device());
+}

@@ -79,6 +79,7 @@ pub(crate) fn commit_all(outputs: Vec<StagedOutput>) -> Result<()> {
         .iter()
         .map(StagedOutput::check)
         .collect::<Result<Vec<Target>>>()?;
+    check_no_file_written_twice(&outputs, &targets)?;
     let mut order: Vec<(StagedOutput, Target)> = outputs.into_iter().zip(targets).collect();
     // A stable sort: written-through outputs first, each group in the order the sinks finished.
     order.sort_by_key(|(_, target)| *target == Target::Replace);
@@ -103,6 +104,21 @@ pub(crate) fn commit_all(outputs: Vec<StagedOutput>) -> Result<()> {
     // Every output is in place; flushing the directories makes that durable.
     for (destination, target) in &committed {
         sync_directory(destination, *target).map_err(|e| partial(paths.len(), e))?;
+    }
+    Ok(())
+}
+
+/// Two sinks of one job renaming onto the same file would leave only the last one's output.
+fn check_no_file_written_twice(outputs: &[StagedOutput], targets: &[Target]) -> Result<()> {
+    let mut seen = std::collections::HashSet::new();
+    for (out, target) in outputs.iter().zip(targets) {
+        let dest = &out.destination;
+        if *target == Target::Replace && !seen.insert(&dest.spec.placement.final_path) {
+            return Err(dest.error(
+                CANNOT_WRITE,
+                io::Error::other("another sink of the same job writes this file too"),
+            ));
+        }
     }
     Ok(())
 }

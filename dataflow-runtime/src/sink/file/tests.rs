@@ -213,6 +213,25 @@ fn a_link_to_a_file_stays_a_link_to_the_new_output() {
 }
 
 #[test]
+fn two_sinks_of_one_job_cannot_write_the_same_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("out");
+    fs::write(&path, "old\n").unwrap();
+    let ctx = Context::new(2);
+    for text in ["one\n", "two\n"] {
+        let dest = Destination::new(&path);
+        let mut part = dest.part();
+        write(&mut part, text);
+        dest.stage(&ctx, "test", vec![part]).unwrap();
+    }
+    let err = ctx.commit_outputs().unwrap_err();
+    assert!(err.to_string().contains("another sink"), "{err}");
+    assert_eq!(fs::read_to_string(&path).unwrap(), "old\n");
+    drop(ctx);
+    assert_eq!(names_in(dir.path()), ["out"]);
+}
+
+#[test]
 fn dev_null_is_written_through_and_stays_a_device() {
     let dest = Destination::new("/dev/null");
     let mut parts = vec![dest.part(), dest.part()];
