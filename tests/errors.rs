@@ -865,7 +865,16 @@ fn an_output_in_a_missing_directory_is_named() {
         err.to_string().contains(path.to_str().unwrap()),
         "the destination is named: {err}"
     );
-    assert!(matches!(err, Error::Io { .. }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            Error::Write {
+                operator: "write_text",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
     assert_eq!(listing(dir.path()), Vec::<String>::new());
 }
 

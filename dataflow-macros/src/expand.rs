@@ -235,14 +235,16 @@ fn prepare_terminal(graph: &Graph, id: usize) -> TokenStream {
     let node = &graph.nodes[id];
     let sink = format_ident!("__sink{}", id);
     match node.spec.role {
-        Role::Sink(Sink::WriteText) => {
+        Role::Sink(Sink::WriteText) | Role::Sink(Sink::WriteCsv) => {
             let path = node.call.arg(0);
-            quote!(let #sink = #rt::sink::text::TextSink::new(#path);)
-        }
-        Role::Sink(Sink::WriteCsv) => {
-            let path = node.call.arg(0);
-            let mut ctor = quote!(#rt::sink::csv::CsvSink::new(#path));
-            for option in ["header", "delimiter"] {
+            let op = op_static(id);
+            let ty = match node.spec.role {
+                Role::Sink(Sink::WriteText) => quote!(text::TextSink),
+                _ => quote!(csv::CsvSink),
+            };
+            // The operator names the sink in its errors; each option is a builder method.
+            let mut ctor = quote!(#rt::sink::#ty::new(#path).operator(&#op));
+            for option in node.spec.options {
                 if let Some(v) = node.call.option(option) {
                     let m = Ident::new(option, Span::call_site());
                     ctor = quote!(#ctor.#m(#v));

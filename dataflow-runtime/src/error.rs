@@ -84,6 +84,43 @@ pub enum Error {
         /// What went wrong.
         message: String,
     },
+    /// A file sink could not write, join or commit its output. Like [`Error::Io`], naming the
+    /// sink's operator as well as the destination.
+    #[error("operator `{operator}` at {file}:{line}:{column}: {action} {path}: {source}")]
+    Write {
+        /// The sink, e.g. `write_text`.
+        operator: &'static str,
+        /// The source file of the `pipeline!` invocation.
+        file: &'static str,
+        /// 1-based line of the sink in the user's source.
+        line: u32,
+        /// 1-based column of the sink in the user's source.
+        column: u32,
+        /// What was being done: "cannot write", "cannot replace", ...
+        action: &'static str,
+        /// The destination, as the sink was given it.
+        path: PathBuf,
+        /// The operating system's error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Committing a job's file outputs failed after some of them had been replaced: `committed`
+    /// hold the new outputs, `uncommitted` their old contents (or nothing), and `source` says
+    /// what went wrong. A failure before the first output is replaced is reported as itself.
+    #[error(
+        "{source}; outputs already replaced: {}; outputs left as they were: {}",
+        path_list(.committed),
+        path_list(.uncommitted)
+    )]
+    PartialCommit {
+        /// The destinations that hold the job's output, in the order they were committed.
+        committed: Vec<PathBuf>,
+        /// The destinations left as they were, the one that failed first.
+        uncommitted: Vec<PathBuf>,
+        /// The failure.
+        #[source]
+        source: Box<Error>,
+    },
     /// The job's thread pool could not be built.
     #[error("cannot start {threads} worker threads: {message}")]
     ThreadPool {
@@ -102,6 +139,14 @@ fn field_suffix(field: &Option<String>) -> String {
         .as_ref()
         .map(|f| format!(" (field {f})"))
         .unwrap_or_default()
+}
+
+fn path_list(paths: &[PathBuf]) -> String {
+    if paths.is_empty() {
+        return "none".to_string();
+    }
+    let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+    names.join(", ")
 }
 
 fn at_suffix(location: &Option<String>) -> String {

@@ -1,6 +1,7 @@
 //! The job value `pipeline!` returns: its plan, its options, and the thread pool it runs on.
 
 use crate::error::{Error, Result};
+use crate::sink::file::StagedOutput;
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -62,11 +63,15 @@ impl<T: Send, F: FnOnce(&Context) -> Result<T> + Send> Job<F> {
             parallelism: threads,
             cancelled: AtomicBool::new(false),
             metrics: Mutex::new(Metrics::default()),
+            staged: Mutex::new(Vec::new()),
         };
         let started = Instant::now();
         let body = self.body;
         // Enter the pool once for the whole job: every stage runs inside this one `install`.
         let output = pool.install(|| crate::guard::catch_task(|| body(&ctx)))??;
+        // Only now, with every stage done, do the file sinks' outputs replace anything. On the
+        // error paths above, `ctx` goes out of scope and deletes them instead.
+        ctx.commit_outputs()?;
         let mut metrics = ctx.metrics.into_inner().unwrap_or_else(|p| p.into_inner());
         metrics.elapsed = started.elapsed();
         metrics.parallelism = threads;
@@ -110,6 +115,8 @@ pub struct Context {
     parallelism: usize,
     cancelled: AtomicBool,
     metrics: Mutex<Metrics>,
+    /// The file sinks' outputs, staged, until the job has succeeded.
+    staged: Mutex<Vec<StagedOutput>>,
 }
 
 impl Context {
@@ -119,6 +126,7 @@ impl Context {
             parallelism,
             cancelled: AtomicBool::new(false),
             metrics: Mutex::new(Metrics::default()),
+            staged: Mutex::new(Vec::new()),
         }
     }
 
@@ -161,6 +169,23 @@ impl Context {
         if m.skipped_samples.len() < Metrics::MAX_SAMPLES {
             m.skipped_samples.push(format!("{source}: {message}"));
         }
+    }
+
+    /// Keeps a file sink's staged output until [`commit_outputs`](Self::commit_outputs).
+    pub(crate) fn stage_output(&self, output: StagedOutput) {
+        self.staged
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(output);
+    }
+
+    /// Commits the outputs the file sinks staged, all or nothing as far as the filesystem allows
+    /// (see [`sink::file`](crate::sink::file)). [`Job::run`] calls it once the job has succeeded;
+    /// code that runs stage functions on a context of its own calls it at the end. Outputs
+    /// staged on a context dropped without it are deleted, and their destinations untouched.
+    pub fn commit_outputs(&self) -> Result<()> {
+        let staged = std::mem::take(&mut *self.staged.lock().unwrap_or_else(|p| p.into_inner()));
+        crate::sink::file::commit_all(staged)
     }
 
     /// Records how many records a sink received.

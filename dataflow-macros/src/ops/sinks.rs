@@ -46,7 +46,7 @@ pub const OPS: &[OpSpec] = &[
         min_args: 1,
         max_args: 1,
         usage: "write_text(\"out.txt\")",
-        options: &[],
+        options: &["sync"],
     },
     OpSpec {
         name: "write_csv",
@@ -55,6 +55,6 @@ pub const OPS: &[OpSpec] = &[
         min_args: 1,
         max_args: 1,
         usage: "write_csv(\"out.csv\")",
-        options: &["header", "delimiter"],
+        options: &["header", "delimiter", "sync"],
     },
 ];

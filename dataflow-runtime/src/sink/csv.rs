@@ -1,17 +1,18 @@
 //! CSV file sink: records serialized with serde through the `csv` crate's writer.
 //!
-//! Each task writes its rows to a part file; [`commit_csv`] joins them in input order and renames
-//! the result onto the destination (the protocol is in [`file`](super::file)).
+//! Each task writes its rows to a part file; [`commit_csv`] joins them in input order and stages
+//! the result, which the job renames onto the destination once it has succeeded (the protocol is
+//! in [`file`](super::file)). A path ending in `.gz` is written gzip-compressed.
 //!
 //! The header row must come once, at the top, although every task writes rows independently. So
-//! parts are written without headers, and each part works out the header line from its first
+//! the csv writer writes no headers, and each part works out the header line from its first
 //! record: that record serialized by a writer with headers on, minus the same record serialized
 //! without. Records without field names (tuples, primitives) give an empty difference: no header.
-//! At commit the header of the first part that has records heads the file.
+//! Every part starts with the header; when the parts are joined, only the first part's is kept.
 
 use super::file::{Destination, PartFile};
 use crate::error::{Error, Result};
-use crate::guard;
+use crate::guard::{self, OpInfo};
 use crate::job::Context;
 use serde::Serialize;
 use std::cell::Cell;
@@ -43,6 +44,20 @@ impl CsvSink {
         self
     }
 
+    /// The sink's operator, named by its errors (set by `pipeline!`).
+    #[doc(hidden)]
+    pub fn operator(mut self, op: &'static OpInfo) -> Self {
+        self.destination = self.destination.with_operator(op);
+        self
+    }
+
+    /// Whether to flush the output and its directory to disk (`fsync`) before the job reports
+    /// success; off by default. The `sync = true` option of `write_csv`.
+    pub fn sync(mut self, yes: bool) -> Self {
+        self.destination = self.destination.with_sync(yes);
+        self
+    }
+
     /// The field delimiter, `,` by default.
     pub fn delimiter(mut self, d: u8) -> Self {
         self.delimiter = d;
@@ -59,11 +74,7 @@ impl CsvSink {
         CsvPart {
             part: self.destination.part(),
             encoder: writer(self.delimiter, false, RowBuffer::default()),
-            header: if self.header {
-                Header::Pending
-            } else {
-                Header::Off
-            },
+            header_pending: self.header,
             delimiter: self.delimiter,
         }
     }
@@ -99,17 +110,6 @@ impl std::io::Write for RowBuffer {
     }
 }
 
-/// What a part knows of the header row.
-#[derive(Debug)]
-enum Header {
-    /// The sink writes none.
-    Off,
-    /// Not known until the first record.
-    Pending,
-    /// The header line, terminator included; empty for records without field names.
-    Known(Vec<u8>),
-}
-
 /// One task's rows, in a part file of their own until [`commit_csv`].
 #[derive(Debug)]
 pub struct CsvPart {
@@ -117,7 +117,8 @@ pub struct CsvPart {
     /// Serializes one record at a time into a [`RowBuffer`], which then goes to the part file:
     /// the csv writer must own what it writes to, and the part file is the protocol's.
     encoder: csv::Writer<RowBuffer>,
-    header: Header,
+    /// Whether the header row is still to be worked out, from the first record.
+    header_pending: bool,
     delimiter: u8,
 }
 
@@ -127,8 +128,8 @@ impl CsvPart {
     /// [`crate::guard::fail`]).
     #[inline]
     pub fn write<T: Serialize>(&mut self, record: &T) {
-        if let Header::Pending = self.header {
-            self.capture_header(record);
+        if self.header_pending {
+            self.write_header(record);
         }
         if let Err(e) = self.encoder.serialize(record) {
             self.fail(e);
@@ -151,7 +152,8 @@ impl CsvPart {
 
     #[cold]
     #[inline(never)]
-    fn capture_header<T: Serialize>(&mut self, record: &T) {
+    fn write_header<T: Serialize>(&mut self, record: &T) {
+        self.header_pending = false;
         let mut with = writer(self.delimiter, true, Vec::new());
         let mut without = writer(self.delimiter, false, Vec::new());
         let both = with.serialize(record).and_then(|()| {
@@ -165,34 +167,36 @@ impl CsvPart {
         };
         debug_assert!(with.ends_with(&without), "the header is not a prefix");
         let header_len = with.len().saturating_sub(without.len());
-        self.header = Header::Known(with[..header_len].to_vec());
+        if header_len > 0 {
+            self.part.write_header(&with[..header_len]);
+        }
     }
 
     #[cold]
     fn fail(&self, e: csv::Error) -> ! {
+        let destination = self.part.destination();
+        let message = match destination.operator() {
+            Some(op) => format!(
+                "operator `{}` at {}:{}:{}: {e}",
+                op.name, op.file, op.line, op.column
+            ),
+            None => e.to_string(),
+        };
         guard::fail(Error::CsvWrite {
-            path: self.part.destination().path().to_path_buf(),
-            message: e.to_string(),
+            path: destination.path().to_path_buf(),
+            message,
         })
     }
 }
 
-/// Joins the tasks' parts, in input order, under one header row into the sink's file and returns
-/// the number of records written. Call it only once the whole stage has succeeded; dropping the
-/// parts instead discards them and leaves the destination as it was.
+/// Joins the tasks' parts, in input order, under one header row into the sink's staged output
+/// and returns the number of records written. Call it only once the whole stage has succeeded;
+/// dropping the parts instead discards them. The destination is replaced when the job commits
+/// ([`Context::commit_outputs`]), after every stage has succeeded.
 pub fn commit_csv(ctx: &Context, sink: &CsvSink, parts: Vec<CsvPart>) -> Result<u64> {
     let label = format!("CSV file {}", sink.path().display());
-    // The first part with records decides: every part saw records of the same type.
-    let header = parts
-        .iter()
-        .find(|p| p.records() > 0)
-        .and_then(|p| match &p.header {
-            Header::Known(line) if !line.is_empty() => Some(line.clone()),
-            _ => None,
-        });
     let parts = parts.into_iter().map(|p| p.part).collect();
-    sink.destination
-        .commit(ctx, &label, header.as_deref(), parts)
+    sink.destination.stage(ctx, &label, parts)
 }
 
 #[cfg(test)]
@@ -202,6 +206,14 @@ mod tests {
     use crate::sink::test_support::names_in;
     use serde::{Deserialize, Serialize};
     use std::fs;
+
+    /// Stages `parts` on a fresh context and commits it, as a job of one sink does.
+    fn stage_and_commit(sink: &CsvSink, parts: Vec<CsvPart>) -> Result<u64> {
+        let ctx = Context::new(2);
+        let n = commit_csv(&ctx, sink, parts)?;
+        ctx.commit_outputs()?;
+        Ok(n)
+    }
 
     #[derive(Debug, PartialEq, Serialize, Deserialize)]
     struct Row {
@@ -234,7 +246,7 @@ mod tests {
         parts[1].write(&row("a", 1));
         parts[2].write(&row("c", 3));
         parts[1].write(&row("b", 2));
-        let n = commit_csv(&Context::new(2), &sink, parts).unwrap();
+        let n = stage_and_commit(&sink, parts).unwrap();
         assert_eq!(n, 4);
         assert_eq!(
             fs::read_to_string(sink.path()).unwrap(),
@@ -250,13 +262,13 @@ mod tests {
         let mut parts = vec![sink.part(), sink.part()];
         parts[0].write(&("a", 1));
         parts[1].write(&("b", 2));
-        commit_csv(&Context::new(2), &sink, parts).unwrap();
+        stage_and_commit(&sink, parts).unwrap();
         assert_eq!(fs::read_to_string(sink.path()).unwrap(), "a;1\nb;2\n");
 
         let sink = CsvSink::new(dir.path().join("s.csv")).header(false);
         let mut part = sink.part();
         part.write(&row("a", 1));
-        commit_csv(&Context::new(2), &sink, vec![part]).unwrap();
+        stage_and_commit(&sink, vec![part]).unwrap();
         assert_eq!(fs::read_to_string(sink.path()).unwrap(), "a,1\n");
     }
 
@@ -273,7 +285,7 @@ mod tests {
         parts[0].write(&rows[0]);
         parts[1].write(&rows[1]);
         parts[1].write(&rows[2]);
-        assert_eq!(commit_csv(&Context::new(2), &sink, parts).unwrap(), 3);
+        assert_eq!(stage_and_commit(&sink, parts).unwrap(), 3);
         assert_eq!(read_rows(sink.path()), rows);
     }
 
@@ -282,7 +294,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let sink = CsvSink::new(dir.path().join("empty.csv"));
         let parts = vec![sink.part(), sink.part()];
-        assert_eq!(commit_csv(&Context::new(2), &sink, parts).unwrap(), 0);
+        assert_eq!(stage_and_commit(&sink, parts).unwrap(), 0);
         assert_eq!(fs::read_to_string(sink.path()).unwrap(), "");
         assert_eq!(names_in(dir.path()), ["empty.csv"]);
     }
@@ -312,7 +324,7 @@ mod tests {
         let mut part = sink.part();
         part.write(&row("new", 1));
         assert_eq!(fs::read_to_string(&path).unwrap(), "old\n");
-        commit_csv(&Context::new(2), &sink, vec![part]).unwrap();
+        stage_and_commit(&sink, vec![part]).unwrap();
         assert_eq!(fs::read_to_string(&path).unwrap(), "name,count\nnew,1\n");
         assert_eq!(names_in(dir.path()), ["out.csv"]);
     }

@@ -2,9 +2,9 @@
 //!
 //! In-memory sinks (`collect`, [`print`](mod@print)) keep one buffer per task and join them in
 //! input order. File sinks ([`text`], [`csv`]) write one part file per task under a temporary
-//! name and, only when the whole job has succeeded, join the parts and rename the result into
-//! place ([`file`](mod@file) holds that shared commit protocol), so a failed job leaves no
-//! output that looks done.
+//! name, join the parts when their stage is done, and rename the result into place only when the
+//! whole job has succeeded, every output of the job together ([`file`](mod@file) holds that
+//! shared commit protocol), so a failed job leaves no output that looks done and replaces none.
 
 pub mod csv;
 pub mod file;

@@ -1,10 +1,12 @@
 //! Text file sink: one record per line, formatted with `Display`.
 //!
 //! Each task writes its lines to a part file; [`commit_text`] joins them in input order and
-//! renames the result onto the destination (the protocol is in [`file`](super::file)).
+//! stages the result, which the job renames onto the destination once it has succeeded (the
+//! protocol is in [`file`](super::file)). A path ending in `.gz` is written gzip-compressed.
 
 use super::file::{Destination, PartFile};
 use crate::error::Result;
+use crate::guard::OpInfo;
 use crate::job::Context;
 use std::fmt::Display;
 use std::io::Write as _;
@@ -17,11 +19,26 @@ pub struct TextSink {
 }
 
 impl TextSink {
-    /// A sink writing to `path`, which is replaced (or created) only when the job succeeds.
+    /// A sink writing to `path`, which is replaced (or created) only when the job succeeds;
+    /// gzip-compressed if `path` ends in `.gz`.
     pub fn new(path: impl Into<PathBuf>) -> Self {
         TextSink {
             destination: Destination::new(path),
         }
+    }
+
+    /// The sink's operator, named by its errors (set by `pipeline!`).
+    #[doc(hidden)]
+    pub fn operator(mut self, op: &'static OpInfo) -> Self {
+        self.destination = self.destination.with_operator(op);
+        self
+    }
+
+    /// Whether to flush the output and its directory to disk (`fsync`) before the job reports
+    /// success; off by default. The `sync = true` option of `write_text`.
+    pub fn sync(mut self, yes: bool) -> Self {
+        self.destination = self.destination.with_sync(yes);
+        self
     }
 
     /// The file the sink writes.
@@ -57,13 +74,14 @@ impl TextPart {
     }
 }
 
-/// Joins the tasks' parts, in input order, into the sink's file and returns the number of lines
-/// written. Call it only once the whole stage has succeeded; dropping the parts instead discards
-/// them and leaves the destination as it was.
+/// Joins the tasks' parts, in input order, into the sink's staged output and returns the number
+/// of lines written. Call it only once the whole stage has succeeded; dropping the parts instead
+/// discards them. The destination is replaced when the job commits
+/// ([`Context::commit_outputs`]), after every stage has succeeded.
 pub fn commit_text(ctx: &Context, sink: &TextSink, parts: Vec<TextPart>) -> Result<u64> {
     let label = format!("text file {}", sink.path().display());
     let parts = parts.into_iter().map(|p| p.part).collect();
-    sink.destination.commit(ctx, &label, None, parts)
+    sink.destination.stage(ctx, &label, parts)
 }
 
 #[cfg(test)]
@@ -73,6 +91,14 @@ mod tests {
     use crate::sink::test_support::names_in;
     use crate::Error;
     use std::fs;
+
+    /// Stages `parts` on a fresh context and commits it, as a job of one sink does.
+    fn stage_and_commit(sink: &TextSink, parts: Vec<TextPart>) -> Result<u64> {
+        let ctx = Context::new(2);
+        let n = commit_text(&ctx, sink, parts)?;
+        ctx.commit_outputs()?;
+        Ok(n)
+    }
 
     #[test]
     fn parts_are_written_in_input_order() {
@@ -88,8 +114,7 @@ mod tests {
             parts.iter().map(TextPart::records).collect::<Vec<_>>(),
             [2, 0, 2]
         );
-        let ctx = Context::new(2);
-        assert_eq!(commit_text(&ctx, &sink, parts).unwrap(), 4);
+        assert_eq!(stage_and_commit(&sink, parts).unwrap(), 4);
         assert_eq!(fs::read_to_string(sink.path()).unwrap(), "1\n2-3\n5\nsix\n");
         assert_eq!(names_in(dir.path()), ["out.txt"]);
     }
@@ -105,7 +130,7 @@ mod tests {
                 part.write(&(i * 100_000 + j));
             }
         }
-        let n = commit_text(&Context::new(2), &sink, parts).unwrap();
+        let n = stage_and_commit(&sink, parts).unwrap();
         assert_eq!(n, 300_000);
         let text = fs::read_to_string(sink.path()).unwrap();
         assert!(text
@@ -120,7 +145,7 @@ mod tests {
         let sink = TextSink::new(dir.path().join("empty.txt"));
         let parts = vec![sink.part(), sink.part()];
         assert_eq!(names_in(dir.path()), Vec::<String>::new());
-        assert_eq!(commit_text(&Context::new(2), &sink, parts).unwrap(), 0);
+        assert_eq!(stage_and_commit(&sink, parts).unwrap(), 0);
         assert_eq!(fs::read_to_string(sink.path()).unwrap(), "");
         assert_eq!(names_in(dir.path()), ["empty.txt"]);
     }
@@ -153,7 +178,7 @@ mod tests {
         let mut part = sink.part();
         part.write("new");
         assert_eq!(fs::read_to_string(&path).unwrap(), "old\n");
-        commit_text(&Context::new(2), &sink, vec![part]).unwrap();
+        stage_and_commit(&sink, vec![part]).unwrap();
         assert_eq!(fs::read_to_string(&path).unwrap(), "new\n");
         assert_eq!(names_in(dir.path()), ["out.txt"]);
     }
@@ -171,7 +196,7 @@ mod tests {
         assert!(err.to_string().contains("out.txt"), "{err}");
 
         // With no records, the failure comes at commit.
-        let err = commit_text(&Context::new(2), &sink, vec![sink.part()]).unwrap_err();
+        let err = stage_and_commit(&sink, vec![sink.part()]).unwrap_err();
         assert!(
             matches!(err, Error::Io { path: ref p, .. } if p == &path),
             "{err}"
@@ -209,6 +234,7 @@ mod tests {
             })??;
             commit_text(&ctx, sink, parts)
         })
+        .and_then(|n| ctx.commit_outputs().map(|()| n))
     }
 
     #[test]
