@@ -314,14 +314,17 @@ fn lookup(call: &Call, at_head: bool) -> syn::Result<&'static OpSpec> {
                 call.name.span(),
                 format!(
                     "unknown source `{name}`{}; the sources are: {}",
-                    hint(&name, &sources),
+                    ops::hints::unknown_operator(&name, &sources, ops::lookup),
                     sources.join(", ")
                 ),
             )
         } else {
             Error::new(
                 call.name.span(),
-                format!("unknown operator `{name}`{}", hint(&name, &ops::names())),
+                format!(
+                    "unknown operator `{name}`{}",
+                    ops::hints::unknown_operator(&name, &ops::names(), ops::lookup)
+                ),
             )
         }
     })
@@ -382,29 +385,7 @@ fn is_policy(e: &Expr) -> bool {
     matches!(e, Expr::Path(p) if p.path.is_ident("skip") || p.path.is_ident("fail"))
 }
 
-/// ` (did you mean `x`?)` for the closest known name, if it is close.
+/// ` (did you mean `x`?)` for a known name that is a likely misspelling of `name`.
 pub fn hint(name: &str, known: &[&str]) -> String {
-    known
-        .iter()
-        .map(|k| (distance(name, k), *k))
-        .filter(|(d, k)| *d <= 2.max(k.len() / 3))
-        .min()
-        .map(|(_, k)| format!(" (did you mean `{k}`?)"))
-        .unwrap_or_default()
-}
-
-/// Levenshtein distance.
-fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
-            prev = cur;
-        }
-    }
-    row[b.len()]
+    ops::hints::did_you_mean(name, known)
 }
