@@ -49,7 +49,11 @@ fn collect_gives_strings() {
         .parallelism(p)
         .run()
         .unwrap();
-        let exp: Vec<&str> = lines.iter().map(|l| l.as_str()).filter(|l| l.ends_with('7')).collect();
+        let exp: Vec<&str> = lines
+            .iter()
+            .map(|l| l.as_str())
+            .filter(|l| l.ends_with('7'))
+            .collect();
         assert_eq!(got, exp, "parallelism {p}");
     }
 }
@@ -67,7 +71,10 @@ fn tuples_and_vecs_of_str_are_kept_owned() {
         .parallelism(p)
         .run()
         .unwrap();
-        let exp: Vec<(String, usize)> = lines.iter().map(|l| (key(l).to_string(), l.len())).collect();
+        let exp: Vec<(String, usize)> = lines
+            .iter()
+            .map(|l| (key(l).to_string(), l.len()))
+            .collect();
         assert_eq!(pairs, exp, "parallelism {p}");
         let exp: Vec<Vec<String>> = lines[..3]
             .iter()
@@ -108,18 +115,21 @@ fn first_global_and_keyed() {
     }
 }
 
+/// Shortest line, line with the largest number, joined `k3` lines, longest line per key.
+type Extremes = (
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Vec<(String, String)>,
+);
+
 #[test]
 fn min_by_max_by_and_reduce() {
     let (_dir, path, lines) = input();
     let path = path.as_str();
     let number = |l: &str| -> u64 { l.split(' ').nth(1).unwrap().parse().unwrap() };
     for p in PARALLELISMS {
-        let (shortest, longest, joined, longest_per_key): (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Vec<(String, String)>,
-        ) = pipeline! {
+        let (shortest, longest, joined, longest_per_key): Extremes = pipeline! {
             let ls = read_text(path);
             ls -> min_by(|l| l.len());
             ls -> max_by(|l| number(l));
@@ -131,9 +141,22 @@ fn min_by_max_by_and_reduce() {
         .unwrap();
         // Ties go to the first in input order.
         let min_len = lines.iter().map(|l| l.len()).min().unwrap();
-        assert_eq!(shortest.as_deref(), lines.iter().find(|l| l.len() == min_len).map(|s| s.as_str()));
-        assert_eq!(longest.as_deref(), lines.iter().max_by_key(|l| number(l)).map(|s| s.as_str()));
-        let k3: Vec<&str> = lines.iter().filter(|l| l.starts_with("k3 ")).map(|l| l.as_str()).collect();
+        assert_eq!(
+            shortest.as_deref(),
+            lines
+                .iter()
+                .find(|l| l.len() == min_len)
+                .map(|s| s.as_str())
+        );
+        assert_eq!(
+            longest.as_deref(),
+            lines.iter().max_by_key(|l| number(l)).map(|s| s.as_str())
+        );
+        let k3: Vec<&str> = lines
+            .iter()
+            .filter(|l| l.starts_with("k3 "))
+            .map(|l| l.as_str())
+            .collect();
         assert_eq!(joined, Some(k3.join("|")), "parallelism {p}");
         let mut exp: HashMap<String, String> = HashMap::new();
         for l in &lines {
@@ -184,13 +207,20 @@ fn exchanges_keep_owned_lines() {
         .parallelism(p)
         .run()
         .unwrap();
-        assert_eq!(rebalanced, lines, "rebalance keeps input order, parallelism {p}");
+        assert_eq!(
+            rebalanced, lines,
+            "rebalance keeps input order, parallelism {p}"
+        );
         let mut hashed = hashed;
         hashed.sort();
         let mut exp = lines.clone();
         exp.sort();
         assert_eq!(hashed, exp, "parallelism {p}");
-        assert_eq!(partitions.iter().sum::<usize>(), lines.len(), "parallelism {p}");
+        assert_eq!(
+            partitions.iter().sum::<usize>(),
+            lines.len(),
+            "parallelism {p}"
+        );
     }
 }
 
@@ -233,7 +263,11 @@ fn folds_and_aggregates_that_keep_lines() {
         .parallelism(p)
         .run()
         .unwrap();
-        let exp: String = lines.iter().filter(|l| l.starts_with("k5 ")).map(|l| format!("{l};")).collect();
+        let exp: String = lines
+            .iter()
+            .filter(|l| l.starts_with("k5 "))
+            .map(|l| format!("{l};"))
+            .collect();
         assert_eq!(concat, exp, "parallelism {p}");
         let max_len = lines.iter().map(|l| l.len()).max().unwrap();
         assert_eq!(stats.0, lines.len() as u64);

@@ -120,8 +120,7 @@ fn expand_stage(graph: &Graph, stage: &Stage) -> TokenStream {
             // error shows the line's and the state's types there, and the operator keeping it.
             let span = input.call.name.span();
             let (local, line) = (Ident::new("__local", span), respan(&record, span));
-            let body =
-                quote!(|#local, #line| { let __start = #line; let _ = &#local; #flow });
+            let body = quote!(|#local, #line| { let __start = #line; let _ = &#local; #flow });
             sources::drive(
                 kind,
                 &input.call,
@@ -207,15 +206,29 @@ fn expand_flow_from(graph: &Graph, stage: &Stage, flow: &Flow, input: &Ident) ->
                 next,
             )
         }
-        Flow::Fork(branches) => {
+        Flow::Fork(producer, branches) => {
             let last = branches.len() - 1;
+            // A record that is not `Clone` is reported on the data set's name, with what to do
+            // (see the runtime's `own::ForkProbe`).
+            let span = graph.nodes[*producer]
+                .binding
+                .as_ref()
+                .map_or_else(Span::call_site, Ident::span);
+            let rt = rt_at(span);
             let code = branches.iter().enumerate().map(|(i, b)| {
                 if i == last {
                     expand_flow_from(graph, stage, b, input)
                 } else {
                     let copy = format_ident!("{}_c{}", input, i);
                     let inner = expand_flow_from(graph, stage, b, &copy);
-                    quote!({ let #copy = ::core::clone::Clone::clone(&#input); #inner })
+                    let original = respan(input, span);
+                    let fork = quote_spanned!(span=> {
+                        // Each record type uses one of the two.
+                        #[allow(unused_imports)]
+                        use #rt::own::{CloneProbe as _, NotCloneProbe as _};
+                        (&&#rt::own::ForkProbe(&#original)).fork_kind().copy(&#original)
+                    });
+                    quote!({ let #copy = #fork; #inner })
                 }
             });
             quote!(#(#code)*)
@@ -355,13 +368,7 @@ fn keeps_records(node: &Node, kind: aggregate::Aggregation) -> bool {
     }
 }
 
-fn push_terminal(
-    graph: &Graph,
-    id: usize,
-    field: &Index,
-    input: &Ident,
-    own: bool,
-) -> TokenStream {
+fn push_terminal(graph: &Graph, id: usize, field: &Index, input: &Ident, own: bool) -> TokenStream {
     let node = &graph.nodes[id];
     let op = op_static(id).into_token_stream();
     let span = node.call.name.span();

@@ -126,7 +126,23 @@ macro_rules! owned_fields {
     )*};
 }
 owned_fields!(
-    String, bool, char, (), u8, u16, u32, u64, u128, usize, i8, i16, i32, i64, i128, isize, f32,
+    String,
+    bool,
+    char,
+    (),
+    u8,
+    u16,
+    u32,
+    u64,
+    u128,
+    usize,
+    i8,
+    i16,
+    i32,
+    i64,
+    i128,
+    isize,
+    f32,
     f64
 );
 
@@ -174,25 +190,61 @@ own_tuple!(A, B, C, D);
 own_tuple!(A, B, C, D, E);
 own_tuple!(A, B, C, D, E, F);
 
-/// The records of a data set bound by `let` that feeds several chains: the stage's loop reads
-/// the input once and gives each chain its own copy of the record, so the record must be
-/// `Clone`. The bound is spelled as this trait so that a missing `Clone` is reported with what
-/// to do, on the data set's name.
+/// Wraps the record of a data set bound by `let` that feeds several chains: the stage's loop
+/// reads the input once and gives each chain but the last its own copy of the record, with
+/// `(&&ForkProbe(&record)).fork_kind().copy(&record)`. A `Clone` record is cloned; for any other,
+/// the copy demands [`ForkRecord`], which no type implements, so that the error says what to do.
+pub struct ForkProbe<'a, T>(pub &'a T);
+
+/// Chosen for `Clone` records.
+pub struct CloneKind;
+/// Chosen for the others: an error.
+pub struct NotCloneKind;
+
+/// The `Clone` case, found first.
+pub trait CloneProbe {
+    /// Selects [`CloneKind`].
+    #[inline(always)]
+    fn fork_kind(&self) -> CloneKind {
+        CloneKind
+    }
+}
+impl<T: Clone> CloneProbe for &ForkProbe<'_, T> {}
+
+/// The other case.
+pub trait NotCloneProbe {
+    /// Selects [`NotCloneKind`].
+    #[inline(always)]
+    fn fork_kind(&self) -> NotCloneKind {
+        NotCloneKind
+    }
+}
+impl<T> NotCloneProbe for ForkProbe<'_, T> {}
+
+impl CloneKind {
+    /// A clone of the record.
+    #[inline(always)]
+    pub fn copy<T: Clone>(self, record: &T) -> T {
+        record.clone()
+    }
+}
+
+impl NotCloneKind {
+    /// Never compiles: see [`ForkRecord`].
+    pub fn copy<T: ForkRecord>(self, record: &T) -> T {
+        record.fork_copy()
+    }
+}
+
+/// What a record that is not `Clone` lacks to feed several chains.
 #[diagnostic::on_unimplemented(
     message = "this data set feeds several chains, so its records must be `Clone`, and `{Self}` is not",
-    label = "each chain starting here gets its own copy of every `{Self}` record",
+    label = "each chain starting from this data set gets its own copy of every `{Self}` record",
     note = "derive or implement `Clone` for `{Self}`, or `map` the records to a type that is `Clone` before binding them with `let`"
 )]
 pub trait ForkRecord: Sized {
     /// A copy of the record for one more chain.
     fn fork_copy(&self) -> Self;
-}
-
-impl<T: Clone> ForkRecord for T {
-    #[inline(always)]
-    fn fork_copy(&self) -> T {
-        self.clone()
-    }
 }
 
 #[cfg(test)]
@@ -228,8 +280,9 @@ mod tests {
     }
 
     #[test]
-    fn fork_copy_clones() {
+    fn a_forked_record_is_cloned() {
         let s = String::from("a");
-        assert_eq!(s.fork_copy(), s);
+        let copy: String = (&&ForkProbe(&s)).fork_kind().copy(&s);
+        assert_eq!(copy, s);
     }
 }

@@ -125,20 +125,27 @@ pub fn did_you_mean(name: &str, known: &[&str]) -> String {
         .unwrap_or_default()
 }
 
-/// Levenshtein distance.
+/// Edit distance counting an insertion, a deletion, a substitution or a swap of two neighbours
+/// as one edit (optimal string alignment), so that `evnes` is one edit from `evens`.
 fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
-            prev = cur;
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    d[0] = (0..=b.len()).collect();
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            d[i][j] = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
+            }
         }
     }
-    row[b.len()]
+    d[a.len()][b.len()]
 }
 
 #[cfg(test)]
@@ -167,7 +174,10 @@ mod tests {
             ("FIRST", "first(n)"),
         ] {
             let hint = say(flink);
-            assert!(hint.starts_with(&format!(": it is `{ours}")), "{flink}: {hint}");
+            assert!(
+                hint.starts_with(&format!(": it is `{ours}")),
+                "{flink}: {hint}"
+            );
         }
     }
 
@@ -201,6 +211,11 @@ mod tests {
         assert_eq!(say("colect"), " (did you mean `collect`?)");
         assert_eq!(say("distnct"), " (did you mean `distinct`?)");
         assert_eq!(say("min_byy"), " (did you mean `min_by`?)");
+        assert_eq!(say("fitler"), " (did you mean `filter`?)");
+        assert_eq!(
+            did_you_mean("evnes", &["evens", "odds"]),
+            " (did you mean `evens`?)"
+        );
         for far in ["joint", "mix", "sor", "zip", "window_all", "xyz", "tail"] {
             assert_eq!(say(far), "", "{far}");
         }
@@ -231,7 +246,11 @@ mod tests {
             if flink.is_empty() || lookup(&flink).is_some() {
                 continue;
             }
-            assert!(say(&flink).starts_with(": it is `"), "{flink}: {}", say(&flink));
+            assert!(
+                say(&flink).starts_with(": it is `"),
+                "{flink}: {}",
+                say(&flink)
+            );
         }
     }
 
@@ -242,6 +261,8 @@ mod tests {
             unknown_operator("groupBy", &sources, lookup),
             ": it is `key_by` here, which is not a source"
         );
-        assert!(unknown_operator("readTextFile", &sources, lookup).starts_with(": it is `read_text("));
+        assert!(
+            unknown_operator("readTextFile", &sources, lookup).starts_with(": it is `read_text(")
+        );
     }
 }
