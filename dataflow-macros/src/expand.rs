@@ -357,14 +357,20 @@ fn keep(span: Span, record: TokenStream) -> TokenStream {
     })
 }
 
-/// Whether an aggregation keeps (part of) its records beyond the loop, rather than only numbers
-/// computed from them: those values are owned in stages that read files.
+/// Whether an aggregation keeps whole records beyond the loop, rather than values computed from
+/// them: those records are owned in stages that read files. (A value such as `min(|l| &l[..3])`
+/// is not owned: the fused path of `min(|m| m.temperature)` stays exactly as it was.)
 fn keeps_records(node: &Node, kind: aggregate::Aggregation) -> bool {
     use aggregate::Aggregation::*;
     match kind {
-        Count | Sum | Avg | Statistics => false,
         Distinct => node.key.is_some(),
-        _ => true,
+        _ => aggregate::components(&node.call, kind)
+            .iter()
+            .any(|c| match c.kind {
+                Count | Sum | Avg | Statistics | Distinct | Aggregate => false,
+                Min | Max => c.args.is_empty(),
+                Reduce | Fold | MinBy | MaxBy | First | ReduceGroup => true,
+            }),
     }
 }
 
