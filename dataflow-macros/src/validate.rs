@@ -401,8 +401,8 @@ fn check_args(call: &Call, spec: &OpSpec) -> syn::Result<()> {
 }
 
 /// A closure whose result the operator uses must not end its body with a value and a `;`
-/// (`|x| { x + 1; }` returns `()`, which rustc would report later, on another operator). Only
-/// expressions without side effects count: a closure ending in `v.push(x);` may mean it.
+/// (`|x| { x + 1; }` returns `()`, which rustc would report later, on another operator, or not at
+/// all). Only expressions without side effects count: a closure ending in `v.push(x);` may mean it.
 fn check_closure_result(op: &str, arg: &Expr) -> syn::Result<()> {
     let Expr::Closure(closure) = arg else {
         return Ok(());
@@ -431,7 +431,16 @@ fn check_closure_result(op: &str, arg: &Expr) -> syn::Result<()> {
             | Expr::Array(_)
             | Expr::Range(_)
     );
-    if !discarded_value {
+    // Calls that only compute a value (`l.to_string();`, `format!(..);`).
+    let pure_call = match last {
+        Expr::MethodCall(m) => matches!(
+            m.method.to_string().as_str(),
+            "to_string" | "to_owned" | "clone" | "len" | "trim" | "to_lowercase" | "to_uppercase"
+        ),
+        Expr::Macro(m) => m.mac.path.is_ident("format") || m.mac.path.is_ident("vec"),
+        _ => false,
+    };
+    if !discarded_value && !pure_call {
         return Ok(());
     }
     Err(Error::new(
