@@ -352,6 +352,10 @@ fn keep(span: Span, record: TokenStream) -> TokenStream {
         #[allow(unused_imports)]
         use #rt::own::{OwnStrProbe as _, OwnPartsProbe as _, PassProbe as _};
         let __kept = (&&&__keep).keep_kind().keep(__keep);
+        // Returned through a closure spanned on the operator: if the record still borrows the
+        // line (a struct with a `&str` field), rustc blames this return, so the "lifetime may
+        // not live long enough" error lands on the operator that keeps it, not on the closure
+        // that made the record.
         let __r = move || __kept;
         __r()
     })
