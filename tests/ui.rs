@@ -4,5 +4,8 @@
 #[test]
 fn ui() {
     let t = trybuild::TestCases::new();
-    t.compile_fail("tests/ui/*.rs");
+    match std::env::var("UI_ONLY") {
+        Ok(only) => t.compile_fail(format!("tests/ui/{only}.rs")),
+        Err(_) => t.compile_fail("tests/ui/*.rs"),
+    }
 }

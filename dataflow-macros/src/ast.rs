@@ -15,7 +15,6 @@
 
 use proc_macro2::Span;
 use syn::parse::{Parse, ParseStream};
-use syn::punctuated::Punctuated;
 use syn::{AngleBracketedGenericArguments, Expr, Ident, Token};
 
 /// A whole `pipeline! { ... }` body.
@@ -157,9 +156,19 @@ fn parse_call(input: ParseStream) -> syn::Result<Call> {
     }
     let content;
     let paren = syn::parenthesized!(content in input);
-    let args = Punctuated::<Arg, Token![,]>::parse_terminated(&content)?
-        .into_iter()
-        .collect();
+    let mut args = Vec::new();
+    while !content.is_empty() {
+        args.push(content.parse::<Arg>()?);
+        if content.is_empty() {
+            break;
+        }
+        if content.peek(Token![;]) {
+            return Err(content.error(format!(
+                "unexpected `;` in the arguments of `{name}`: a closure whose body has statements needs braces, `|x| {{ let y = ...; y }}`, and arguments are separated by `,`"
+            )));
+        }
+        content.parse::<Token![,]>()?;
+    }
     Ok(Call {
         name,
         generics,

@@ -116,8 +116,11 @@ fn expand_stage(graph: &Graph, stage: &Stage) -> TokenStream {
     let init = quote!(|| (#(#inits,)*));
     let driver = match input.spec.role {
         Role::Source(kind) => {
-            let body =
-                quote!(|__local, #record| { let __start = #record; let _ = &__local; #flow });
+            // Spanned on the source: if a kept record still borrows the line (see `keep`), the
+            // error shows the line's and the state's types there, and the operator keeping it.
+            let span = input.call.name.span();
+            let (local, line) = (Ident::new("__local", span), respan(&record, span));
+            let body = quote!(|#local, #line| { let __start = #line; let _ = &#local; #flow });
             sources::drive(
                 kind,
                 &input.call,
@@ -203,15 +206,29 @@ fn expand_flow_from(graph: &Graph, stage: &Stage, flow: &Flow, input: &Ident) ->
                 next,
             )
         }
-        Flow::Fork(branches) => {
+        Flow::Fork(producer, branches) => {
             let last = branches.len() - 1;
+            // A record that is not `Clone` is reported on the data set's name, with what to do
+            // (see the runtime's `own::ForkProbe`).
+            let span = graph.nodes[*producer]
+                .binding
+                .as_ref()
+                .map_or_else(Span::call_site, Ident::span);
+            let rt = rt_at(span);
             let code = branches.iter().enumerate().map(|(i, b)| {
                 if i == last {
                     expand_flow_from(graph, stage, b, input)
                 } else {
                     let copy = format_ident!("{}_c{}", input, i);
                     let inner = expand_flow_from(graph, stage, b, &copy);
-                    quote!({ let #copy = ::core::clone::Clone::clone(&#input); #inner })
+                    let original = respan(input, span);
+                    let fork = quote_spanned!(span=> {
+                        // Each record type uses one of the two.
+                        #[allow(unused_imports)]
+                        use #rt::own::{CloneProbe as _, NotCloneProbe as _};
+                        (&&#rt::own::ForkProbe(&#original)).fork_kind().copy(&#original)
+                    });
+                    quote!({ let #copy = #fork; #inner })
                 }
             });
             quote!(#(#code)*)
@@ -224,7 +241,7 @@ fn expand_flow_from(graph: &Graph, stage: &Stage, flow: &Flow, input: &Ident) ->
                     .position(|t| t == id)
                     .expect("terminal of this stage"),
             );
-            push_terminal(graph, *id, &field, input)
+            push_terminal(graph, *id, &field, input, reads_files(graph, stage))
         }
     }
 }
@@ -317,15 +334,72 @@ fn init_terminal(graph: &Graph, id: usize) -> TokenStream {
     }
 }
 
-fn push_terminal(graph: &Graph, id: usize, field: &Index, input: &Ident) -> TokenStream {
+/// Whether the stage reads a file source, whose records may borrow its reused buffer (`read_text`
+/// lines are `&str`): such a record is owned where an operator keeps it (see [`keep`]).
+fn reads_files(graph: &Graph, stage: &Stage) -> bool {
+    matches!(
+        graph.nodes[stage.input].spec.role,
+        Role::Source(sources::Source::Text | sources::Source::Csv)
+    )
+}
+
+/// `record`, owned if it borrows a line: a `&str` becomes a `String`, a tuple of strings and plain
+/// values a tuple with `String`s, anything else is moved unchanged. Chosen at compile time by the
+/// runtime's `own::KeepProbe`, so it costs nothing for records that are already owned.
+fn keep(span: Span, record: TokenStream) -> TokenStream {
+    let rt = rt_at(span);
+    quote_spanned!(span=> {
+        let __keep = #rt::own::KeepProbe(#record);
+        // Each record type uses one of the three.
+        #[allow(unused_imports)]
+        use #rt::own::{OwnStrProbe as _, OwnPartsProbe as _, PassProbe as _};
+        let __kept = (&&&__keep).keep_kind().keep(__keep);
+        // Returned through a closure spanned on the operator: if the record still borrows the
+        // line (a struct with a `&str` field), rustc blames this return, so the "lifetime may
+        // not live long enough" error lands on the operator that keeps it, not on the closure
+        // that made the record.
+        let __r = move || __kept;
+        __r()
+    })
+}
+
+/// Whether an aggregation keeps whole records beyond the loop, rather than values computed from
+/// them: those records are owned in stages that read files. (A value such as `min(|l| &l[..3])`
+/// is not owned: the fused path of `min(|m| m.temperature)` stays exactly as it was.)
+fn keeps_records(node: &Node, kind: aggregate::Aggregation) -> bool {
+    use aggregate::Aggregation::*;
+    match kind {
+        Distinct => node.key.is_some(),
+        _ => aggregate::components(&node.call, kind)
+            .iter()
+            .any(|c| match c.kind {
+                Count | Sum | Avg | Statistics | Distinct | Aggregate => false,
+                Min | Max => c.args.is_empty(),
+                Reduce | Fold | MinBy | MaxBy | First | ReduceGroup => true,
+            }),
+    }
+}
+
+fn push_terminal(graph: &Graph, id: usize, field: &Index, input: &Ident, own: bool) -> TokenStream {
     let node = &graph.nodes[id];
     let op = op_static(id).into_token_stream();
     let span = node.call.name.span();
     let rt = rt_at(span);
     let input = &respan(input, span);
+    // What a storing terminal keeps: the record, owned if the stage reads files.
+    let kept = if own {
+        keep(span, quote!(#input))
+    } else {
+        quote!(#input)
+    };
     match node.spec.role {
         Role::Aggregation(kind) => {
             let (val, ctor) = value_and_ctor(node, id, kind, input);
+            let val = if own && keeps_records(node, kind) {
+                keep(span, val)
+            } else {
+                val
+            };
             let key = match &node.key {
                 Some(key) => {
                     let f = key.arg(0);
@@ -364,10 +438,12 @@ fn push_terminal(graph: &Graph, id: usize, field: &Index, input: &Ident) -> Toke
             let f = node.call.arg(0);
             quote_spanned!(span=> {
                 let __key = #rt::guard::call::key(&#op, &#input, #f);
-                __local.#field.push(&__key, #input);
+                __local.#field.push(&__key, #kept);
             })
         }
-        Role::Exchange(_) | Role::Sink(Sink::Collect) => quote!(__local.#field.push(#input);),
+        Role::Exchange(_) | Role::Sink(Sink::Collect) => {
+            quote_spanned!(span=> __local.#field.push(#kept);)
+        }
         Role::Sink(Sink::Print) | Role::Sink(Sink::WriteText) | Role::Sink(Sink::WriteCsv) => {
             // `Display`, `Debug` and `Serialize` impls are user code too.
             quote_spanned!(span=> #rt::guard::guard(&#op, || __local.#field.write(&#input));)

@@ -15,8 +15,8 @@ use std::fmt::Write;
 pub enum Flow {
     /// An element-wise operator (node id), then the rest.
     Op(usize, Box<Flow>),
-    /// One record feeds several branches.
-    Fork(Vec<Flow>),
+    /// The record of a data set bound by `let` (node id) feeds several branches.
+    Fork(usize, Vec<Flow>),
     /// A sink or an exchange (node id): the branch ends in the stage's state.
     Terminal(usize),
 }
@@ -48,7 +48,7 @@ pub fn plan(graph: &Graph) -> Vec<Stage> {
         let input = roots[next];
         next += 1;
         let mut terminals = Vec::new();
-        let flow = flow_of(graph, &graph.nodes[input].consumers, &mut terminals);
+        let flow = flow_of(graph, input, &mut terminals);
         for &t in &terminals {
             if graph.nodes[t].sink.is_none() {
                 roots.push(t);
@@ -63,25 +63,24 @@ pub fn plan(graph: &Graph) -> Vec<Stage> {
     stages
 }
 
-fn flow_of(graph: &Graph, consumers: &[usize], terminals: &mut Vec<usize>) -> Flow {
-    let mut flows: Vec<Flow> = consumers
+/// The flow of the records that node `producer` hands on.
+fn flow_of(graph: &Graph, producer: usize, terminals: &mut Vec<usize>) -> Flow {
+    let mut flows: Vec<Flow> = graph.nodes[producer]
+        .consumers
         .iter()
         .map(|&c| {
             if is_terminal(&graph.nodes[c]) {
                 terminals.push(c);
                 Flow::Terminal(c)
             } else {
-                Flow::Op(
-                    c,
-                    Box::new(flow_of(graph, &graph.nodes[c].consumers, terminals)),
-                )
+                Flow::Op(c, Box::new(flow_of(graph, c, terminals)))
             }
         })
         .collect();
     if flows.len() == 1 {
         flows.pop().expect("one flow")
     } else {
-        Flow::Fork(flows)
+        Flow::Fork(producer, flows)
     }
 }
 
@@ -119,7 +118,7 @@ fn describe(graph: &Graph, flow: &Flow, prefix: String, paths: &mut Vec<String>)
             format!("{prefix}{} -> ", label(&graph.nodes[*id])),
             paths,
         ),
-        Flow::Fork(branches) => {
+        Flow::Fork(_, branches) => {
             for b in branches {
                 describe(graph, b, format!("{prefix}[fork] "), paths);
             }

@@ -21,6 +21,8 @@ pub struct Node {
     pub consumers: Vec<usize>,
     /// For sinks (and aggregations ending an unbound chain): the position in the job's result.
     pub sink: Option<usize>,
+    /// The name a `let` binds this operator's output to.
+    pub binding: Option<Ident>,
 }
 
 /// The checked job: its operators and options.
@@ -150,6 +152,9 @@ impl Validator {
                 name.span(),
                 format!("data set `{key}` is already defined (line {line}); choose another name"),
             ));
+        }
+        if let Some(node) = node {
+            self.graph.nodes[node].binding = Some(name.clone());
         }
         self.bindings.insert(
             key.clone(),
@@ -288,6 +293,7 @@ impl Validator {
             key,
             consumers: Vec::new(),
             sink: None,
+            binding: None,
         });
         let id = self.graph.nodes.len() - 1;
         if let Some(input) = input {
@@ -314,14 +320,17 @@ fn lookup(call: &Call, at_head: bool) -> syn::Result<&'static OpSpec> {
                 call.name.span(),
                 format!(
                     "unknown source `{name}`{}; the sources are: {}",
-                    hint(&name, &sources),
+                    ops::hints::unknown_operator(&name, &sources, ops::lookup),
                     sources.join(", ")
                 ),
             )
         } else {
             Error::new(
                 call.name.span(),
-                format!("unknown operator `{name}`{}", hint(&name, &ops::names())),
+                format!(
+                    "unknown operator `{name}`{}",
+                    ops::hints::unknown_operator(&name, &ops::names(), ops::lookup)
+                ),
             )
         }
     })
@@ -366,6 +375,19 @@ fn check_args(call: &Call, spec: &OpSpec) -> syn::Result<()> {
             }
         }
     }
+    if !matches!(spec.name, "inspect" | "for_each") {
+        for arg in call.positional() {
+            check_closure_result(spec.name, arg)?;
+            // The closures of `aggregate(count(), sum(|x| ...))`.
+            if let (Role::Aggregation(aggregate::Aggregation::Aggregate), Expr::Call(c)) =
+                (spec.role, arg)
+            {
+                for inner in &c.args {
+                    check_closure_result(spec.name, inner)?;
+                }
+            }
+        }
+    }
     if call.generics.is_some() && spec.name != "read_csv" && spec.name != "collect" {
         return Err(Error::new(
             call.name.span(),
@@ -378,33 +400,77 @@ fn check_args(call: &Call, spec: &OpSpec) -> syn::Result<()> {
     Ok(())
 }
 
+/// A closure whose result the operator uses must not end its body with a value and a `;`
+/// (`|x| { x + 1; }` returns `()`, which rustc would report later, on another operator, or not at
+/// all). Only expressions without side effects count: a closure ending in `v.push(x);` may mean it.
+fn check_closure_result(op: &str, arg: &Expr) -> syn::Result<()> {
+    let Expr::Closure(closure) = arg else {
+        return Ok(());
+    };
+    let Expr::Block(block) = &*closure.body else {
+        return Ok(());
+    };
+    let Some(syn::Stmt::Expr(last, Some(semi))) = block.block.stmts.last() else {
+        return Ok(());
+    };
+    let discarded_value = matches!(
+        last,
+        Expr::Binary(b) if !is_assignment(&b.op)
+    ) || matches!(
+        last,
+        Expr::Path(_)
+            | Expr::Lit(_)
+            | Expr::Tuple(_)
+            | Expr::Struct(_)
+            | Expr::Field(_)
+            | Expr::Unary(_)
+            | Expr::Index(_)
+            | Expr::Reference(_)
+            | Expr::Paren(_)
+            | Expr::Cast(_)
+            | Expr::Array(_)
+            | Expr::Range(_)
+    );
+    // Calls that only compute a value (`l.to_string();`, `format!(..);`).
+    let pure_call = match last {
+        Expr::MethodCall(m) => matches!(
+            m.method.to_string().as_str(),
+            "to_string" | "to_owned" | "clone" | "len" | "trim" | "to_lowercase" | "to_uppercase"
+        ),
+        Expr::Macro(m) => m.mac.path.is_ident("format") || m.mac.path.is_ident("vec"),
+        _ => false,
+    };
+    if !discarded_value && !pure_call {
+        return Ok(());
+    }
+    Err(Error::new(
+        semi.span(),
+        format!("this `;` discards the closure's last value, so the closure given to `{op}` returns `()`: remove the `;` to return the value"),
+    ))
+}
+
+fn is_assignment(op: &syn::BinOp) -> bool {
+    use syn::BinOp::*;
+    matches!(
+        op,
+        AddAssign(_)
+            | SubAssign(_)
+            | MulAssign(_)
+            | DivAssign(_)
+            | RemAssign(_)
+            | BitXorAssign(_)
+            | BitAndAssign(_)
+            | BitOrAssign(_)
+            | ShlAssign(_)
+            | ShrAssign(_)
+    )
+}
+
 fn is_policy(e: &Expr) -> bool {
     matches!(e, Expr::Path(p) if p.path.is_ident("skip") || p.path.is_ident("fail"))
 }
 
-/// ` (did you mean `x`?)` for the closest known name, if it is close.
+/// ` (did you mean `x`?)` for a known name that is a likely misspelling of `name`.
 pub fn hint(name: &str, known: &[&str]) -> String {
-    known
-        .iter()
-        .map(|k| (distance(name, k), *k))
-        .filter(|(d, k)| *d <= 2.max(k.len() / 3))
-        .min()
-        .map(|(_, k)| format!(" (did you mean `{k}`?)"))
-        .unwrap_or_default()
-}
-
-/// Levenshtein distance.
-fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
-            prev = cur;
-        }
-    }
-    row[b.len()]
+    ops::hints::did_you_mean(name, known)
 }

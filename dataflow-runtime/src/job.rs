@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 /// A compiled pipeline, ready to [`run`](Job::run). Built by the `pipeline!` macro.
 ///
 /// `F` is the generated body: the whole pipeline as one function of the [`Context`].
+#[must_use = "a job does nothing until you call `.run()`"]
 pub struct Job<F> {
     plan: &'static str,
     parallelism: Option<usize>,

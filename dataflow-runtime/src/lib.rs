@@ -9,6 +9,7 @@
 //! * [`aggregate`]: combiners (thread-local pre-aggregation) and the partitioned, parallel merge.
 //! * [`exchange`]: hash partitioning and rebalancing between stages.
 //! * [`sink`]: collect, print, text and CSV files (written to a temporary name, renamed on success).
+//! * [`own`]: owns a borrowed record (a line) where an operator keeps it.
 //! * [`job`]: the job value the macro returns: options, the thread pool, metrics.
 //! * [`error`]: the one error type, [`Error`].
 
@@ -19,6 +20,7 @@ pub mod exchange;
 pub mod guard;
 pub mod hash;
 pub mod job;
+pub mod own;
 pub mod sink;
 pub mod source;
 

@@ -6,6 +6,7 @@
 pub mod aggregate;
 pub mod elementwise;
 pub mod exchange;
+pub mod hints;
 pub mod sinks;
 pub mod sources;
 

@@ -1,0 +1,268 @@
+//! What to say about an operator name that is not in the catalogue: Flink's name (or a common
+//! one) for one of ours, an operator that is planned but not available yet, or, failing both, a
+//! close spelling of one of ours. The names are one data table, [`HINTS`].
+
+use super::OpSpec;
+
+/// What a name in [`HINTS`] stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Hint {
+    /// Another name for one of our operators.
+    Ours(&'static str),
+    /// Planned and not available yet; what to do meanwhile.
+    Planned(&'static str),
+}
+
+use Hint::*;
+
+const JOIN_MEANWHILE: &str = "meanwhile, collect the smaller input into a `HashMap` before the pipeline and look records up in a `map` or `flat_map` closure, which captures it";
+
+/// Names that are not ours, and what they stand for. A name matches whatever its case and
+/// underscores (`groupBy`, `group_by` and `GROUPBY` are one name); names that differ from one of
+/// ours only so (`flatMap`, `minBy`, `reduceGroup`, `partitionByHash`, `mapPartition`,
+/// `fromCollection`) need no entry.
+pub const HINTS: &[(&str, Hint)] = &[
+    // Flink's DataSet API.
+    ("groupBy", Ours("key_by")),
+    ("readTextFile", Ours("read_text")),
+    ("readCsvFile", Ours("read_csv")),
+    ("writeAsText", Ours("write_text")),
+    ("writeAsCsv", Ours("write_csv")),
+    ("fromElements", Ours("from_collection")),
+    ("generateSequence", Ours("range")),
+    ("combineGroup", Ours("fold")),
+    ("output", Ours("for_each")),
+    ("project", Ours("map")),
+    ("setParallelism", Ours("#![parallelism = N]")),
+    // Other engines and Rust's iterators.
+    ("keyBy", Ours("key_by")),
+    ("foreach", Ours("for_each")),
+    ("average", Ours("avg")),
+    ("mean", Ours("avg")),
+    ("take", Ours("first")),
+    ("limit", Ours("first")),
+    ("head", Ours("first")),
+    ("dedup", Ours("distinct")),
+    ("unique", Ours("distinct")),
+    ("repartition", Ours("rebalance")),
+    ("shuffle", Ours("rebalance")),
+    ("summarize", Ours("statistics")),
+    ("describe", Ours("statistics")),
+    ("read_csv_file", Ours("read_csv")),
+    ("from_vec", Ours("from_collection")),
+    ("from_elements", Ours("from_collection")),
+    ("write", Ours("write_text")),
+    // Planned.
+    ("join", Planned(JOIN_MEANWHILE)),
+    ("inner_join", Planned(JOIN_MEANWHILE)),
+    ("left_outer_join", Planned(JOIN_MEANWHILE)),
+    ("right_outer_join", Planned(JOIN_MEANWHILE)),
+    ("full_outer_join", Planned(JOIN_MEANWHILE)),
+    ("left_join", Planned(JOIN_MEANWHILE)),
+    ("right_join", Planned(JOIN_MEANWHILE)),
+    ("outer_join", Planned(JOIN_MEANWHILE)),
+    ("co_group", Planned("meanwhile, group each input in its own chain (`key_by(..) -> reduce_group(..)`) and combine the two results after `run()`")),
+    ("cross", Planned("meanwhile, collect the smaller input into a `Vec` before the pipeline and pair each record with it in a `flat_map` closure")),
+    ("union", Planned("meanwhile, read both inputs with one source: a directory or a glob matching both files, or `from_iter(a.into_iter().chain(b))`")),
+    ("sort_by", Planned("meanwhile, `collect()` and sort the result after `run()`, e.g. `v.sort_by_key(|x| ...)`")),
+    ("sort", Planned("meanwhile, `collect()` and sort the result after `run()`, e.g. `v.sort()`")),
+    ("sort_partition", Planned("meanwhile, sort inside a `map_partition` closure: `map_partition(|part| { let mut v: Vec<_> = part.collect(); v.sort(); v })`")),
+    ("sort_group", Planned("meanwhile, sort each group inside `reduce_group`")),
+    ("partition_by_range", Planned("meanwhile, `partition_by_hash(|x| key)` groups equal keys into one partition, unordered")),
+    ("partition_custom", Planned("meanwhile, `partition_by_hash(|x| key)` groups equal keys into one partition")),
+    ("iterate", Planned("meanwhile, run the job in a Rust loop, feeding each round's result to the next job")),
+    ("iterate_delta", Planned("meanwhile, run the job in a Rust loop, feeding each round's result to the next job")),
+    ("with_broadcast_set", Planned("meanwhile, closures capture locals by reference: compute the value before the pipeline and use it in the closure")),
+    ("window", Planned("streaming is not supported; meanwhile, `key_by` a window number computed from each record's time")),
+];
+
+/// `groupBy`, `group_by` and `GROUPBY` as one name.
+fn normalize(name: &str) -> String {
+    name.chars()
+        .filter(|c| *c != '_')
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+/// What to add to "unknown operator `name`": `; ...` or ` (did you mean ...)`, or nothing.
+/// `known` are the operators that fit where the name stands: all of them, or the sources at the
+/// head of a chain. `spec` looks one of ours up.
+pub fn unknown_operator(
+    name: &str,
+    known: &[&'static str],
+    spec: impl Fn(&str) -> Option<&'static OpSpec>,
+) -> String {
+    let normalized = normalize(name);
+    let ours = |op: &str| match spec(op) {
+        Some(spec) if known.contains(&spec.name) => format!(": it is `{}` here", spec.usage),
+        Some(spec) => format!(": it is `{}` here, which is not a source", spec.name),
+        // Not an operator (a job option): say how to write it.
+        None => format!(": write `{op}`"),
+    };
+    if let Some(op) = known.iter().find(|k| normalize(k) == normalized) {
+        return ours(op);
+    }
+    for (other, hint) in HINTS {
+        if normalize(other) == normalized {
+            return match hint {
+                Ours(op) => ours(op),
+                Planned(meanwhile) => format!(": it is planned but not available yet; {meanwhile}"),
+            };
+        }
+    }
+    did_you_mean(name, known)
+}
+
+/// ` (did you mean `x`?)` for a known name that is a likely misspelling of `name`. Short names
+/// are never guessed: `join` is two edits from `min`, which says nothing about what it means.
+pub fn did_you_mean(name: &str, known: &[&str]) -> String {
+    known
+        .iter()
+        .map(|k| (distance(name, k), *k))
+        .filter(|(d, k)| *d > 0 && *d <= name.len().min(k.len()) / 4)
+        .min()
+        .map(|(_, k)| format!(" (did you mean `{k}`?)"))
+        .unwrap_or_default()
+}
+
+/// Edit distance counting an insertion, a deletion, a substitution or a swap of two neighbours
+/// as one edit (optimal string alignment), so that `evnes` is one edit from `evens`.
+fn distance(a: &str, b: &str) -> usize {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    d[0] = (0..=b.len()).collect();
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            d[i][j] = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
+            }
+        }
+    }
+    d[a.len()][b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ops::{catalogue, lookup, names};
+
+    fn say(name: &str) -> String {
+        unknown_operator(name, &names(), lookup)
+    }
+
+    #[test]
+    fn flink_names_point_to_ours() {
+        for (flink, ours) in [
+            ("groupBy", "key_by(|x: &T| key)"),
+            ("group_by", "key_by(|x: &T| key)"),
+            ("flatMap", "flat_map(|x| iterator)"),
+            ("reduceGroup", "reduce_group("),
+            ("minBy", "min_by(|x: &T| value)"),
+            ("partitionByHash", "partition_by_hash("),
+            ("mapPartition", "map_partition("),
+            ("writeAsText", "write_text("),
+            ("readTextFile", "read_text("),
+            ("readCsvFile", "read_csv::<Record>("),
+            ("fromCollection", "from_collection(vec)"),
+            ("FIRST", "first(n)"),
+        ] {
+            let hint = say(flink);
+            assert!(
+                hint.starts_with(&format!(": it is `{ours}")),
+                "{flink}: {hint}"
+            );
+        }
+    }
+
+    #[test]
+    fn planned_operators_say_so_with_what_to_do_meanwhile() {
+        for name in [
+            "join",
+            "leftOuterJoin",
+            "right_outer_join",
+            "full_outer_join",
+            "coGroup",
+            "cross",
+            "union",
+            "sort_by",
+            "sortPartition",
+            "partition_by_range",
+            "iterate",
+            "iterateDelta",
+        ] {
+            let hint = say(name);
+            assert!(
+                hint.starts_with(": it is planned but not available yet; meanwhile, "),
+                "{name}: {hint}"
+            );
+        }
+    }
+
+    #[test]
+    fn close_misspellings_are_guessed_and_far_or_short_names_are_not() {
+        assert_eq!(say("flat_mapp"), " (did you mean `flat_map`?)");
+        assert_eq!(say("colect"), " (did you mean `collect`?)");
+        assert_eq!(say("distnct"), " (did you mean `distinct`?)");
+        assert_eq!(say("min_byy"), " (did you mean `min_by`?)");
+        assert_eq!(say("fitler"), " (did you mean `filter`?)");
+        assert_eq!(
+            did_you_mean("evnes", &["evens", "odds"]),
+            " (did you mean `evens`?)"
+        );
+        for far in ["joint", "mix", "sor", "zip", "window_all", "xyz", "tail"] {
+            assert_eq!(say(far), "", "{far}");
+        }
+    }
+
+    #[test]
+    fn every_hint_names_an_operator_of_ours_or_a_job_option() {
+        for (name, hint) in HINTS {
+            assert!(lookup(name).is_none(), "`{name}` is ours: remove its hint");
+            if let Ours(op) = hint {
+                assert!(
+                    lookup(op).is_some() || op.starts_with("#!["),
+                    "the hint for `{name}` names `{op}`, which is not an operator"
+                );
+            }
+        }
+    }
+
+    /// Every operator's Flink name (the first word of its `flink` entry) leads to an operator.
+    #[test]
+    fn every_flink_name_of_the_catalogue_leads_somewhere() {
+        for op in catalogue() {
+            let flink: String = op
+                .flink
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric())
+                .collect();
+            if flink.is_empty() || lookup(&flink).is_some() {
+                continue;
+            }
+            assert!(
+                say(&flink).starts_with(": it is `"),
+                "{flink}: {}",
+                say(&flink)
+            );
+        }
+    }
+
+    #[test]
+    fn at_the_head_of_a_chain_an_operator_that_is_not_a_source_says_so() {
+        let sources = ["from_collection", "read_text"];
+        assert_eq!(
+            unknown_operator("groupBy", &sources, lookup),
+            ": it is `key_by` here, which is not a source"
+        );
+        assert!(
+            unknown_operator("readTextFile", &sources, lookup).starts_with(": it is `read_text(")
+        );
+    }
+}
