@@ -12,7 +12,7 @@
 
 use crate::driver::source_label;
 use crate::error::{BadRecordPolicy, Error, Result};
-use crate::guard::{JobScope, OpInfo};
+use crate::guard::{CancelOnFailure, JobScope, OpInfo};
 use crate::job::Context;
 use crate::source::files;
 use rayon::prelude::*;
@@ -112,6 +112,7 @@ where
                 (init(), Vec::new())
             },
             |(mut state, mut buf), morsel| {
+                let _cancel_on_failure = CancelOnFailure(ctx);
                 // Once a task has failed the job is lost: leave the remaining morsels unread.
                 if !ctx.is_cancelled() {
                     let emit = |line: &str| body(&mut state, line);

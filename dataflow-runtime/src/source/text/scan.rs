@@ -61,7 +61,8 @@ impl Scan<'_> {
         lines: &mut LineReader<'_, R>,
         mut emit: F,
     ) -> Result<()> {
-        while lines.offset() < self.end {
+        // A failed job stops reading at the next block (see `crate::driver`).
+        while lines.offset() < self.end && !self.ctx.is_cancelled() {
             let (chunk_offset, chunk) = match lines.next_chunk() {
                 Ok(Some(next)) => next,
                 Ok(None) => break,
