@@ -214,6 +214,21 @@ fn read_text_of_a_glob() {
     assert_eq!(read_lines(&format!("{base}/*/*.txt"), 2), vec!["d1"]);
 }
 
+/// An existing path is read as it is, even with glob characters in its name.
+#[test]
+fn read_text_of_an_existing_path_with_glob_characters() {
+    let dir = tempfile::tempdir().unwrap();
+    let literal = write(dir.path(), "report[2024].txt", "from the literal name\n");
+    // What the name matches as a glob: not read.
+    write(dir.path(), "report2.txt", "from a glob match\n");
+    assert_eq!(read_lines(&literal, 2), vec!["from the literal name"]);
+    let base = dir.path().to_str().unwrap();
+    assert_eq!(
+        read_lines(&format!("{base}/report[0-9].txt"), 2),
+        vec!["from a glob match"]
+    );
+}
+
 /// files.rs documents that "hidden files need an explicit `.`" in a glob.
 #[test]
 fn read_text_of_a_glob_naming_hidden_files() {
