@@ -4,8 +4,10 @@
 //! order on every run and at every parallelism.
 
 use crate::error::{Error, Result};
-use std::io::ErrorKind;
+use std::fs::{File, Metadata};
+use std::io::{self, ErrorKind};
 use std::path::{Path, PathBuf};
+use std::time::SystemTime;
 
 /// Expands `pattern` into the files to read, in order.
 ///
@@ -57,6 +59,79 @@ pub fn expand(pattern: &str) -> Result<Vec<PathBuf>> {
         });
     }
     Ok(files)
+}
+
+/// What a job knew of an input file when it listed it, to tell whether the file changed while
+/// it was read: its length and modification time.
+///
+/// Sources read a regular file in byte ranges planned from its length; a file truncated,
+/// grown or rewritten meanwhile would give a partial or mixed result without an error. A
+/// source takes a stamp when it plans the file ([`stat_input`]) and, after reading each
+/// range, checks the open file against it ([`FileStamp::check_unchanged`]): one `fstat` per
+/// range, nothing per record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FileStamp {
+    /// Length in bytes.
+    pub len: u64,
+    /// Last modification time, where the file system keeps one.
+    pub modified: Option<SystemTime>,
+}
+
+impl FileStamp {
+    /// The stamp of a file from its metadata.
+    pub fn of(meta: &Metadata) -> FileStamp {
+        FileStamp {
+            len: meta.len(),
+            modified: meta.modified().ok(),
+        }
+    }
+
+    /// Fails with an error naming `path` when `file` (an open handle on it) no longer has
+    /// this length and modification time.
+    pub fn check_unchanged(&self, path: &Path, file: &File) -> Result<()> {
+        let now = file.metadata().map_err(|source| Error::Io {
+            action: "cannot read",
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let now = FileStamp::of(&now);
+        if now.len != self.len {
+            return Err(changed_while_read(
+                path,
+                &format!("its length went from {} to {} bytes", self.len, now.len),
+            ));
+        }
+        if now.modified != self.modified {
+            return Err(changed_while_read(path, "it was modified"));
+        }
+        Ok(())
+    }
+}
+
+/// The error for an input file that changed while the job read it; `what` says how.
+pub fn changed_while_read(path: &Path, what: &str) -> Error {
+    Error::Io {
+        action: "cannot read",
+        path: path.to_path_buf(),
+        source: io::Error::other(format!(
+            "the file changed while the job read it ({what}); the result would be partial"
+        )),
+    }
+}
+
+/// How a source should read a listed input: `Some(stamp)` for a regular file, which can be
+/// read in byte ranges in parallel and checked for changes against the stamp; `None` for
+/// anything else (a FIFO, `/dev/stdin`, a character device), whose length means nothing and
+/// which must be opened once and read as one stream to its end.
+///
+/// Fails with [`Error::Io`] ("cannot open") naming the path when it cannot be inspected.
+pub fn stat_input(path: &Path) -> Result<Option<FileStamp>> {
+    let meta = std::fs::metadata(path).map_err(|source| Error::Io {
+        action: "cannot open",
+        path: path.to_path_buf(),
+        source,
+    })?;
+    Ok(meta.is_file().then(|| FileStamp::of(&meta)))
 }
 
 fn has_glob_chars(text: &str) -> bool {

@@ -15,8 +15,9 @@ use crate::error::{BadRecordPolicy, Error, Result};
 use crate::guard::{CancelOnFailure, JobScope, OpInfo};
 use crate::job::Context;
 use crate::source::files;
+use files::FileStamp;
 use rayon::prelude::*;
-use reader::{LineReader, RangeReader};
+use reader::{Counted, LineReader, RangeReader};
 use scan::Scan;
 use std::fs::File;
 use std::io;
@@ -78,12 +79,15 @@ impl TextSource {
     }
 }
 
-/// A byte range of one file; for a gzip file, the whole file.
+/// A byte range of one file; for a gzip file or a stream, the whole of it.
 struct Morsel<'a> {
     path: &'a Path,
     start: u64,
     end: u64,
     gzip: bool,
+    /// The file as the job listed it, to check after reading that it did not change; `None`
+    /// for a stream (a FIFO, `/dev/stdin`), which is opened once and read to its end.
+    stamp: Option<FileStamp>,
 }
 
 /// Runs `body` over every line of `src`, giving each task a state from `init`; returns the
@@ -129,13 +133,23 @@ where
     Ok(states)
 }
 
-/// Cuts every file into morsels, in file order then byte order. Empty files have none.
+/// Cuts every file into morsels, in file order then byte order. Empty files have none; a
+/// stream (anything but a regular file) is one morsel, whatever its length says.
 fn plan_morsels(paths: &[PathBuf], morsel_bytes: u64) -> Result<Vec<Morsel<'_>>> {
     let mut morsels = Vec::new();
     for path in paths {
-        let meta = std::fs::metadata(path).map_err(|e| io_error("cannot open", path, e))?;
-        let len = meta.len();
         let gzip = path.extension().is_some_and(|e| e == "gz");
+        let Some(stamp) = files::stat_input(path)? else {
+            morsels.push(Morsel {
+                path,
+                start: 0,
+                end: u64::MAX,
+                gzip,
+                stamp: None,
+            });
+            continue;
+        };
+        let len = stamp.len;
         let step = if gzip { len } else { morsel_bytes };
         let mut start = 0;
         while start < len {
@@ -145,6 +159,7 @@ fn plan_morsels(paths: &[PathBuf], morsel_bytes: u64) -> Result<Vec<Morsel<'_>>>
                 start,
                 end,
                 gzip,
+                stamp: Some(stamp),
             });
             start = end;
         }
@@ -180,19 +195,27 @@ fn read_morsel<F: FnMut(&str)>(
         lines: 0,
         skipped: 0,
     };
-    if morsel.gzip {
+    let stream = morsel.stamp.is_none();
+    let mut bytes = morsel.end - morsel.start;
+    let mut ended_short = false;
+    if morsel.gzip || stream {
+        // Read sequentially to the end: a gzip file cannot be cut, a stream cannot be re-read.
         scan.end = u64::MAX;
-        let decoder = flate2::read::MultiGzDecoder::new(file);
-        scan.run(&mut LineReader::new(decoder, buf, 0), emit)?;
+        let mut counted = Counted::new(&file);
+        if morsel.gzip {
+            let decoder = flate2::read::MultiGzDecoder::new(&mut counted);
+            scan.run(&mut LineReader::new(decoder, buf, 0), emit)?;
+        } else {
+            scan.run(&mut LineReader::new(&mut counted, buf, 0), emit)?;
+        }
+        if stream {
+            bytes = counted.bytes();
+        }
     } else {
         // Start one byte early: the morsel's first line starts after the first `\n` from there.
         let from = morsel.start.saturating_sub(1);
         let end = morsel.end;
-        let reader = RangeReader {
-            file: &file,
-            pos: from,
-            end,
-        };
+        let reader = RangeReader::new(&file, from, end);
         let mut lines = LineReader::new(reader, buf, from);
         // A line owned here must start before `end`, so its `\n` must lie before `end - 1`.
         let owns_a_line = morsel.start == 0
@@ -200,8 +223,16 @@ fn read_morsel<F: FnMut(&str)>(
         if owns_a_line {
             scan.run(&mut lines, emit)?;
         }
+        ended_short = lines.reader().ended_short();
     }
-    let bytes = morsel.end - morsel.start;
+    if let Some(stamp) = &morsel.stamp {
+        // The lines are passed on already, but the job fails: its result would be partial.
+        stamp.check_unchanged(path, &file)?;
+        if ended_short {
+            let what = "it ended before the length it had when listed";
+            return Err(files::changed_while_read(path, what));
+        }
+    }
     ctx.record_source(label, scan.lines, scan.skipped, bytes);
     Ok(())
 }

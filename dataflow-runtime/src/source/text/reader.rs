@@ -11,9 +11,28 @@ const TAIL_BYTES: usize = 64 << 10;
 /// Reads a file from `pos` with positioned reads, up to `end` in full blocks and then in small
 /// ones: past its end a morsel only needs the rest of its last line.
 pub(super) struct RangeReader<'f> {
-    pub(super) file: &'f File,
-    pub(super) pos: u64,
-    pub(super) end: u64,
+    file: &'f File,
+    pos: u64,
+    end: u64,
+    /// Whether the file ended before `end`: it was truncated after the job listed it.
+    ended_short: bool,
+}
+
+impl<'f> RangeReader<'f> {
+    /// Reads `file` from `pos`, in full blocks up to `end`.
+    pub(super) fn new(file: &'f File, pos: u64, end: u64) -> Self {
+        RangeReader {
+            file,
+            pos,
+            end,
+            ended_short: false,
+        }
+    }
+
+    /// Whether a read found the end of the file before `end`.
+    pub(super) fn ended_short(&self) -> bool {
+        self.ended_short
+    }
 }
 
 impl Read for RangeReader<'_> {
@@ -24,7 +43,35 @@ impl Read for RangeReader<'_> {
             buf.len().min(TAIL_BYTES)
         };
         let n = self.file.read_at(&mut buf[..want], self.pos)?;
+        if n == 0 && want > 0 && self.pos < self.end {
+            self.ended_short = true;
+        }
         self.pos += n as u64;
+        Ok(n)
+    }
+}
+
+/// A reader that counts the bytes it passes on: the size of a stream, known only once read.
+pub(super) struct Counted<R> {
+    inner: R,
+    bytes: u64,
+}
+
+impl<R: Read> Counted<R> {
+    pub(super) fn new(inner: R) -> Self {
+        Counted { inner, bytes: 0 }
+    }
+
+    /// Bytes read so far.
+    pub(super) fn bytes(&self) -> u64 {
+        self.bytes
+    }
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.bytes += n as u64;
         Ok(n)
     }
 }
@@ -57,6 +104,11 @@ impl<'b, R: Read> LineReader<'b, R> {
             offset,
             eof: false,
         }
+    }
+
+    /// The reader it reads from.
+    pub(super) fn reader(&self) -> &R {
+        &self.reader
     }
 
     /// Stream offset of the next line's first byte.

@@ -114,46 +114,60 @@ impl Scan<'_> {
     }
 
     /// Fails under [`BadRecordPolicy::Fail`]; under `Skip`, counts the line and keeps a sample.
+    /// Either way the line is named `path:line:column`.
     #[cold]
     fn bad_line(&mut self, bytes: &[u8], offset: u64, valid_up_to: usize) -> Result<()> {
+        let column = valid_up_to as u64 + 1;
+        if self.policy == BadRecordPolicy::Skip {
+            self.skipped += 1;
+            // Only the first few samples are kept: past them, the line number is not needed.
+            if !self.ctx.wants_skipped_sample() {
+                return Ok(());
+            }
+        }
+        let line = self.line_number(offset)?;
         let path = self.path;
         let text = shorten(&String::from_utf8_lossy(bytes), SHOWN_BYTES);
-        let column = valid_up_to as u64 + 1;
-        let line_no = self.lines_before.map(|n| n + self.lines + self.skipped + 1);
         match self.policy {
-            BadRecordPolicy::Fail => {
-                let line = match line_no {
-                    Some(n) => n,
-                    None => line_number(path, offset)?,
-                };
-                let path = path.to_path_buf();
-                Err(Error::InvalidUtf8 {
-                    path,
-                    line,
-                    column,
-                    text,
-                })
-            }
+            BadRecordPolicy::Fail => Err(Error::InvalidUtf8 {
+                path: path.to_path_buf(),
+                line,
+                column,
+                text,
+            }),
             BadRecordPolicy::Skip => {
-                self.skipped += 1;
-                // Counting the lines before each skipped one would re-read the file every
-                // time: where the number is not known, a sample names the byte offset.
-                let at = match line_no {
-                    Some(n) => format!("{}:{n}:{column}", path.display()),
-                    None => format!("{} (byte {offset}, column {column})", path.display()),
-                };
-                let sample = format!("{at}: invalid UTF-8: {text}");
+                let sample = format!("{}:{line}:{column}: invalid UTF-8: {text}", path.display());
                 self.ctx.record_skipped_sample(self.label, sample);
                 Ok(())
+            }
+        }
+    }
+
+    /// The 1-based number of the line that starts at stream offset `offset`, the next one this
+    /// scan has not counted yet. A morsel that does not start its file learns how many lines
+    /// precede it by counting the `\n`s before `offset` (re-reading that part of the file) the
+    /// first time it needs a number, on the error path only; the number is then kept in
+    /// `lines_before`, so later bad lines of the morsel cost nothing more.
+    #[cold]
+    fn line_number(&mut self, offset: u64) -> Result<u64> {
+        let counted = self.lines + self.skipped;
+        // (Under `Skip`, `skipped` already counts this line.)
+        let this = u64::from(self.policy == BadRecordPolicy::Fail);
+        match self.lines_before {
+            Some(before) => Ok(before + counted + this),
+            None => {
+                let line = count_lines_before(self.path, offset)?;
+                self.lines_before = Some(line - counted - this);
+                Ok(line)
             }
         }
     }
 }
 
 /// The 1-based number of the line starting at byte `offset`: one more than the `\n`s before it.
-/// Only called on the error path, so it simply re-reads the file.
+/// Only called on the error path, so it simply re-reads the file up to `offset`.
 #[cold]
-fn line_number(path: &Path, offset: u64) -> Result<u64> {
+fn count_lines_before(path: &Path, offset: u64) -> Result<u64> {
     let file = File::open(path).map_err(|source| io_error("cannot open", path, source))?;
     let mut buf = vec![0; BLOCK_BYTES];
     let (mut pos, mut newlines) = (0, 0);

@@ -268,3 +268,116 @@ fn a_missing_file_is_named_in_the_error() {
     );
     assert!(err.to_string().contains("nope.txt"), "{err}");
 }
+
+/// Lines 51, 53 and 2000 are bad, the rest good; the file spans many small morsels.
+fn several_bad_lines_file(dir: &Path) -> String {
+    let mut content = Vec::new();
+    for i in 1..=2000 {
+        match i {
+            51 | 53 | 2000 => content.extend_from_slice(b"bad \xff line\n"),
+            _ => writeln!(content, "good line {i}").unwrap(),
+        }
+    }
+    write(dir, "several.txt", content)
+}
+
+#[test]
+fn skipped_lines_are_named_by_line_number_in_every_morsel() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = several_bad_lines_file(dir.path());
+    // One morsel, morsels of a few lines, and morsels holding two bad lines each.
+    for morsel in [MORSEL_BYTES, 64, 1000] {
+        let src = TextSource::new(&path)
+            .morsel_bytes(morsel)
+            .bad_records(BadRecordPolicy::Skip);
+        let (got, metrics, _) = run(&src).unwrap();
+        assert_eq!(got.len(), 1997);
+        assert_eq!(metrics.skipped(), 3);
+        let mut samples = metrics.skipped_samples.clone();
+        samples.sort();
+        let want: Vec<String> = [2000, 51, 53]
+            .iter()
+            .map(|n| format!("read_text@4:9: {path}:{n}:5: invalid UTF-8: bad \u{fffd} line"))
+            .collect();
+        assert_eq!(samples, want, "morsel {morsel}");
+    }
+}
+
+#[test]
+fn samples_past_the_kept_few_are_counted_without_a_line_number() {
+    let dir = tempfile::tempdir().unwrap();
+    let content: Vec<u8> = (0..100).flat_map(|_| *b"ok\nbad \xff\n").collect();
+    let path = write(dir.path(), "many.txt", content);
+    let src = TextSource::new(&path)
+        .morsel_bytes(50)
+        .bad_records(BadRecordPolicy::Skip);
+    let (got, metrics, _) = run(&src).unwrap();
+    assert_eq!(got.len(), 100);
+    assert_eq!(metrics.skipped(), 100);
+    // The job keeps the first 10 samples.
+    assert_eq!(metrics.skipped_samples.len(), 10);
+    for sample in &metrics.skipped_samples {
+        // Bad lines are the even-numbered ones.
+        let line: u64 = sample.split(':').nth(3).unwrap().parse().unwrap();
+        assert_eq!(line % 2, 0, "{sample}");
+    }
+}
+
+/// Runs a job at parallelism 2 over `path` cut into small morsels, whose body calls `change`
+/// on the first line it sees, and collects the lines.
+fn run_changing(path: &str, change: impl Fn() + Sync + Send) -> Result<Vec<String>> {
+    let src = TextSource::new(path).morsel_bytes(4096).block_bytes(1024);
+    let once = std::sync::Once::new();
+    let job = Job::new("test", Some(2), |ctx: &Context| {
+        drive_lines(ctx, &OP, &src, Vec::new, |v: &mut Vec<String>, l: &str| {
+            once.call_once(&change);
+            v.push(l.to_owned())
+        })
+    });
+    Ok(job.run()?.concat())
+}
+
+fn assert_changed_while_read(result: Result<Vec<String>>, path: &str) {
+    match result {
+        Err(err @ Error::Io { .. }) => {
+            let text = err.to_string();
+            assert!(text.starts_with(&format!("cannot read {path}: ")), "{text}");
+            assert!(text.contains("changed while the job read it"), "{text}");
+        }
+        Err(other) => panic!("unexpected error {other}"),
+        Ok(lines) => panic!("no error, {} lines", lines.len()),
+    }
+}
+
+#[test]
+fn a_file_truncated_while_it_is_read_fails_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let content: String = (0..20_000).map(|i| format!("line {i}\n")).collect();
+    let path = write(dir.path(), "shrinks.txt", &content);
+    let result = run_changing(&path, || {
+        let file = fs::OpenOptions::new().write(true).open(&path).unwrap();
+        file.set_len(content.len() as u64 / 3).unwrap();
+    });
+    assert_changed_while_read(result, &path);
+}
+
+#[test]
+fn a_file_grown_or_rewritten_while_it_is_read_fails_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let content: String = (0..20_000).map(|i| format!("line {i}\n")).collect();
+    let path = write(dir.path(), "grows.txt", &content);
+    let result = run_changing(&path, || {
+        let mut file = fs::OpenOptions::new().append(true).open(&path).unwrap();
+        file.write_all(b"appended\n").unwrap();
+    });
+    assert_changed_while_read(result, &path);
+
+    // Same length, other bytes: only the modification time tells. The pause puts the change
+    // past the file system's timestamp granularity.
+    let path = write(dir.path(), "rewritten.txt", &content);
+    let result = run_changing(&path, || {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        fs::write(&path, content.replace("line", "LINE")).unwrap();
+    });
+    assert_changed_while_read(result, &path);
+}
