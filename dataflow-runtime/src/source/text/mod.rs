@@ -8,7 +8,16 @@
 //! A task reads its morsels in blocks into one buffer that it keeps from morsel to morsel; lines
 //! are found with `memchr` and reach the user's closure as `&str`s borrowed from that buffer, so
 //! reading allocates nothing per line. Gzip files cannot be cut, so each is a single morsel,
-//! decompressed as it streams through the same buffer.
+//! decompressed as it streams through the same buffer. Anything but a regular file (a FIFO,
+//! `/dev/stdin`) has no length to cut by: it is one morsel too, opened once and read to its end.
+//!
+//! A regular file is planned from its length when the job lists it. After reading a morsel the
+//! task checks the open file's length and modification time against the listing (one `fstat`
+//! per morsel), and fails naming the file if it changed or ended early: a file truncated or
+//! rewritten under a running job would otherwise give a partial result.
+//!
+//! The job stops reading when it is cancelled (another task failed): a task checks between
+//! morsels and between blocks.
 
 use crate::driver::source_label;
 use crate::error::{BadRecordPolicy, Error, Result};
