@@ -214,6 +214,150 @@ fn read_text_of_a_glob() {
     assert_eq!(read_lines(&format!("{base}/*/*.txt"), 2), vec!["d1"]);
 }
 
+/// A FIFO has no length to split by: it is opened and read as one stream, to its end.
+#[test]
+fn read_text_of_a_fifo_reads_what_the_writer_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("lines.fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("run mkfifo");
+    assert!(made.success());
+    let text: String = (0..50_000).map(|i| format!("fifo line {i}\n")).collect();
+    let writer = {
+        let (fifo, text) = (fifo.clone(), text.clone());
+        // Opening a FIFO for writing blocks until a reader opens it.
+        std::thread::spawn(move || fs::write(fifo, text).unwrap())
+    };
+    let got = read_lines(fifo.to_str().unwrap(), 2);
+    // Checked before joining: had the job not opened the FIFO, the writer would never return.
+    assert_eq!(got, lines_of(&text));
+    writer.join().unwrap();
+}
+
+const STDIN_CHILD_VAR: &str = "DATAFLOW_TEST_STDIN_LINES";
+
+/// `/dev/stdin` is read as a stream: checked in a child process (this test binary, running
+/// only the ignored test below) whose standard input is a pipe.
+#[test]
+fn read_text_of_dev_stdin_reads_a_piped_input() {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let lines = 20_000;
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "--ignored",
+            "--nocapture",
+            "stdin_child_reads_dev_stdin",
+        ])
+        .env(STDIN_CHILD_VAR, lines.to_string())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run the child");
+    let mut stdin = child.stdin.take().unwrap();
+    // Writes until done or until the child stops reading (a failed child closes the pipe).
+    let writer = std::thread::spawn(move || -> std::io::Result<()> {
+        for i in 0..lines {
+            writeln!(stdin, "stdin line {i}")?;
+        }
+        Ok(())
+    });
+    let output = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success() && stdout.contains("1 passed"),
+        "child failed: {stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    writer.join().unwrap().unwrap();
+}
+
+#[test]
+#[ignore = "run by read_text_of_dev_stdin_reads_a_piped_input with a pipe as its stdin"]
+fn stdin_child_reads_dev_stdin() {
+    let lines: usize = std::env::var(STDIN_CHILD_VAR).unwrap().parse().unwrap();
+    let want: Vec<String> = (0..lines).map(|i| format!("stdin line {i}")).collect();
+    assert_eq!(read_lines("/dev/stdin", 2), want);
+}
+
+/// A file truncated after the job listed it fails the job, naming the file, instead of giving
+/// the lines that happened to be left.
+#[test]
+fn read_text_of_a_file_truncated_while_read_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let text: String = (0..100_000).map(|i| format!("line {i}\n")).collect();
+    let path = write(dir.path(), "shrinks.txt", &text);
+    let path = path.as_str();
+    let result = pipeline! {
+        read_text(path)
+            -> map(|l: &str| {
+                if l == "line 0" {
+                    let file = fs::OpenOptions::new().write(true).open(path).unwrap();
+                    file.set_len(1000).unwrap();
+                }
+                l.len()
+            })
+            -> count()
+    }
+    .parallelism(2)
+    .run();
+    let err = result.expect_err("a partial result");
+    let text = err.to_string();
+    assert!(text.starts_with(&format!("cannot read {path}: ")), "{text}");
+    assert!(text.contains("changed while the job read it"), "{text}");
+}
+
+/// Past the first morsel (8 MiB) too, a skipped line is named `path:line:column`.
+#[test]
+fn read_text_names_skipped_lines_by_line_number_past_the_first_morsel() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut content = Vec::new();
+    let mut line = 0;
+    while content.len() < 9 << 20 {
+        line += 1;
+        content.extend_from_slice(
+            format!("good line {line} of a file larger than a morsel\n").as_bytes(),
+        );
+    }
+    content.extend_from_slice(b"bad \xff\n");
+    let bad_line = line + 1;
+    let path = write(dir.path(), "big.txt", content);
+    let path = path.as_str();
+    let (n, metrics) = pipeline! {
+        read_text(path, bad_records = skip) -> count()
+    }
+    .parallelism(2)
+    .run_with_metrics()
+    .unwrap();
+    assert_eq!(n, line as u64);
+    assert_eq!(metrics.skipped(), 1);
+    let want = format!("{path}:{bad_line}:5: invalid UTF-8");
+    assert!(
+        metrics.skipped_samples[0].contains(&want),
+        "{:?} lacks {want}",
+        metrics.skipped_samples
+    );
+}
+
+/// An existing path is read as it is, even with glob characters in its name.
+#[test]
+fn read_text_of_an_existing_path_with_glob_characters() {
+    let dir = tempfile::tempdir().unwrap();
+    let literal = write(dir.path(), "report[2024].txt", "from the literal name\n");
+    // What the name matches as a glob: not read.
+    write(dir.path(), "report2.txt", "from a glob match\n");
+    assert_eq!(read_lines(&literal, 2), vec!["from the literal name"]);
+    let base = dir.path().to_str().unwrap();
+    assert_eq!(
+        read_lines(&format!("{base}/report[0-9].txt"), 2),
+        vec!["from a glob match"]
+    );
+}
+
 /// files.rs documents that "hidden files need an explicit `.`" in a glob.
 #[test]
 fn read_text_of_a_glob_naming_hidden_files() {

@@ -7,11 +7,16 @@
 //! so that order-preserving terminals (collect, ordered exchanges) do not depend on parallelism.
 //!
 //! Failures inside the loop unwind (see [`crate::guard`]); the job catches them once, at the top.
+//! The first failure cancels the job ([`CancelOnFailure`]), and every driver checks for that
+//! between blocks of [`CANCEL_CHECK_ITEMS`] records, so a job that fails early returns at once
+//! instead of scanning the rest of its input.
 
 use crate::error::Result;
-use crate::guard::{JobScope, OpInfo};
+use crate::guard::{CancelOnFailure, JobScope, OpInfo};
 use crate::job::Context;
 use crate::Partitions;
+use rayon::iter::plumbing::UnindexedConsumer;
+use rayon::iter::plumbing::{bridge, Consumer, Folder, Producer, ProducerCallback};
 use rayon::prelude::*;
 
 /// Smallest number of items a task takes from an in-memory input: enough to amortize a task.
@@ -19,6 +24,12 @@ pub const MIN_MORSEL_ITEMS: usize = 4096;
 
 /// How many pieces per thread an in-memory input is cut into at most.
 pub const TASKS_PER_THREAD: usize = 4;
+
+/// Records a task runs between two checks of [`Context::is_cancelled`]: enough that the check
+/// (one relaxed load) costs nothing per record, few enough that a task stops within
+/// microseconds once the job has failed. The records of a block run in one tight loop, as
+/// they would without the check.
+pub const CANCEL_CHECK_ITEMS: usize = 16 * 1024;
 
 /// Runs `body` over every item of an indexable parallel input (a `Vec`, a slice, a range).
 pub fn drive_indexed<P, L, I, B>(
@@ -41,19 +52,21 @@ where
     // into a few pieces per thread, enough for work stealing to even out, not many more.
     let min_len = MIN_MORSEL_ITEMS.max(iter.len() / (ctx.parallelism() * TASKS_PER_THREAD));
     let (scope, _reenter) = JobScope::fan_out();
-    let states = iter
-        .with_min_len(min_len)
-        .fold(
-            || {
-                scope.enter();
-                init()
-            },
-            |mut local, item| {
-                body(&mut local, item);
-                local
-            },
-        )
-        .collect();
+    let states = Cancellable {
+        base: iter.with_min_len(min_len),
+        ctx,
+    }
+    .fold(
+        || {
+            scope.enter();
+            init()
+        },
+        |mut local, item| {
+            body(&mut local, item);
+            local
+        },
+    )
+    .collect();
     ctx.record_source(&source_label(source), records, 0, 0);
     Ok(states)
 }
@@ -150,7 +163,7 @@ where
 /// Runs `body` over the partitions of a data set produced by an earlier stage: one task, and one
 /// state, per partition, so that partition boundaries survive (`map_partition` relies on it).
 pub fn drive_partitions<T, L, I, B>(
-    _ctx: &Context,
+    ctx: &Context,
     input: Partitions<T>,
     init: I,
     body: B,
@@ -166,9 +179,13 @@ where
         .into_par_iter()
         .map(|part| {
             scope.enter();
+            let _cancel_on_failure = CancelOnFailure(ctx);
             let mut local = init();
-            for item in part {
-                body(&mut local, item);
+            let mut items = part.into_iter();
+            while items.len() > 0 && !ctx.is_cancelled() {
+                for item in items.by_ref().take(CANCEL_CHECK_ITEMS) {
+                    body(&mut local, item);
+                }
             }
             local
         })
@@ -178,4 +195,119 @@ where
 /// How a source is named in metrics: `operator@line:column`.
 pub fn source_label(op: &OpInfo) -> String {
     format!("{}@{}:{}", op.name, op.line, op.column)
+}
+
+/// An indexed parallel iterator whose tasks stop once the job is cancelled: each task runs its
+/// share in blocks of [`CANCEL_CHECK_ITEMS`] and checks the flag between blocks, and a task
+/// that unwinds cancels the job. Splitting and order are those of `base`.
+struct Cancellable<'c, I> {
+    base: I,
+    ctx: &'c Context,
+}
+
+impl<I: IndexedParallelIterator> ParallelIterator for Cancellable<'_, I> {
+    type Item = I::Item;
+
+    fn drive_unindexed<C: UnindexedConsumer<I::Item>>(self, consumer: C) -> C::Result {
+        bridge(self, consumer)
+    }
+
+    fn opt_len(&self) -> Option<usize> {
+        Some(self.base.len())
+    }
+}
+
+impl<I: IndexedParallelIterator> IndexedParallelIterator for Cancellable<'_, I> {
+    fn len(&self) -> usize {
+        self.base.len()
+    }
+
+    fn drive<C: Consumer<I::Item>>(self, consumer: C) -> C::Result {
+        bridge(self, consumer)
+    }
+
+    fn with_producer<CB: ProducerCallback<I::Item>>(self, callback: CB) -> CB::Output {
+        let (ctx, len) = (self.ctx, self.base.len());
+        return self.base.with_producer(Callback { callback, ctx, len });
+
+        struct Callback<'c, CB> {
+            callback: CB,
+            ctx: &'c Context,
+            len: usize,
+        }
+
+        impl<T, CB: ProducerCallback<T>> ProducerCallback<T> for Callback<'_, CB> {
+            type Output = CB::Output;
+
+            fn callback<P: Producer<Item = T>>(self, base: P) -> CB::Output {
+                self.callback.callback(CancellableProducer {
+                    base,
+                    ctx: self.ctx,
+                    len: self.len,
+                })
+            }
+        }
+    }
+}
+
+/// The producer of [`Cancellable`]; `len` is the number of items `base` holds (a producer
+/// does not say).
+struct CancellableProducer<'c, P> {
+    base: P,
+    ctx: &'c Context,
+    len: usize,
+}
+
+impl<P: Producer> Producer for CancellableProducer<'_, P> {
+    type Item = P::Item;
+    type IntoIter = P::IntoIter;
+
+    fn into_iter(self) -> P::IntoIter {
+        self.base.into_iter()
+    }
+
+    fn min_len(&self) -> usize {
+        self.base.min_len()
+    }
+
+    fn max_len(&self) -> usize {
+        self.base.max_len()
+    }
+
+    fn split_at(self, index: usize) -> (Self, Self) {
+        let (left, right) = self.base.split_at(index);
+        let ctx = self.ctx;
+        (
+            CancellableProducer {
+                base: left,
+                ctx,
+                len: index,
+            },
+            CancellableProducer {
+                base: right,
+                ctx,
+                len: self.len - index,
+            },
+        )
+    }
+
+    /// One task's share: block after block, each folded by `base` as a whole (so the records
+    /// of a block run in the same loop as without blocks), until the job is cancelled.
+    /// Items left unread are dropped with the producer.
+    fn fold_with<F: Folder<P::Item>>(self, mut folder: F) -> F {
+        let _cancel_on_failure = CancelOnFailure(self.ctx);
+        let (mut rest, mut len) = (self.base, self.len);
+        while len > CANCEL_CHECK_ITEMS {
+            if self.ctx.is_cancelled() || folder.full() {
+                return folder;
+            }
+            let (block, tail) = rest.split_at(CANCEL_CHECK_ITEMS);
+            folder = block.fold_with(folder);
+            (rest, len) = (tail, len - CANCEL_CHECK_ITEMS);
+        }
+        if self.ctx.is_cancelled() || folder.full() {
+            return folder;
+        }
+        rest.fold_with(folder)
+    }
 }

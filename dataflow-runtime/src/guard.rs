@@ -181,6 +181,23 @@ pub fn fail(error: Error) -> ! {
     panic::resume_unwind(Box::new(error))
 }
 
+/// Cancels the job when dropped by an unwind: a task holds one while it runs, so that the first
+/// failure (a panicking closure, a [`fail`]) tells every other task to stop taking input, and the
+/// job returns its error without scanning the rest. Tasks check
+/// [`Context::is_cancelled`](crate::job::Context::is_cancelled) once per block of records or
+/// per morsel, never per record.
+///
+/// One per task, not per record: creating it is free, and its drop reads a thread-local.
+pub struct CancelOnFailure<'c>(pub &'c crate::job::Context);
+
+impl Drop for CancelOnFailure<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.0.cancel();
+        }
+    }
+}
+
 /// Runs a job's body (or one task of it) in a fresh `JobScope` and turns any unwind into an
 /// [`Error`].
 pub fn catch_task<R>(f: impl FnOnce() -> R) -> Result<R> {

@@ -189,6 +189,14 @@ impl Context {
         crate::sink::file::commit_all(staged)
     }
 
+    /// Whether [`record_skipped_sample`](Self::record_skipped_sample) would still keep a
+    /// sample (it keeps the first few), so that a source works out what a sample says (a line
+    /// number, on the error path) only when it will be kept.
+    pub fn wants_skipped_sample(&self) -> bool {
+        let m = self.metrics.lock().unwrap_or_else(|p| p.into_inner());
+        m.skipped_samples.len() < Metrics::MAX_SAMPLES
+    }
+
     /// Records how many records a sink received.
     pub fn record_sink(&self, sink: &str, records: u64) {
         let mut m = self.metrics.lock().unwrap_or_else(|p| p.into_inner());
