@@ -78,6 +78,25 @@
 //! # Ok::<(), dataflow::Error>(())
 //! ```
 //!
+//! `fold` with a merge function is combinable: each task folds its part from the `identity`
+//! of `merge`, and `init` is merged once in front of the partial results. So the result is the
+//! sequential `fold(init, step)` at every parallelism, as long as
+//! `step(a, x) == merge(a, step(identity, x))` (here: counting from 100):
+//!
+//! ```
+//! use dataflow::prelude::*;
+//! let (per_parity, total) = pipeline! {
+//!     let xs = range(0..1000u32);
+//!     xs -> key_by(|x: &u32| x % 2) -> fold(100u64, |n, _| n + 1, |a, b| a + b, identity = 0) -> collect();
+//!     xs -> fold(100u64, |n, _| n + 1, |a, b| a + b, identity = 0);
+//! }
+//! .parallelism(4)
+//! .run()?;
+//! assert_eq!(total, 1100);
+//! assert!(per_parity.iter().all(|&(_, n)| n == 600));
+//! # Ok::<(), dataflow::Error>(())
+//! ```
+//!
 //! Several aggregations in one pass:
 //!
 //! ```

@@ -269,20 +269,33 @@ impl<T: Send, F: Fn(T, T) -> T + Sync> Aggregate<T> for Reduce<T, F> {
     }
 }
 
-/// `fold(init, step, merge)`: folds records into an accumulator per task, then merges the
-/// accumulators with `merge`, which makes it combinable.
+/// `fold(init, step, merge, identity = e)`: the combinable fold.
+///
+/// **Contract.** Each task folds its records of a group with `step`, starting from `identity`
+/// (not from `init`); the partial results are merged with `merge` in input order, and `init` is
+/// merged once in front: the result for a group is
+/// `merge(init, merge(merge(p1, p2), ...))`, and `init` for an empty global input. This equals
+/// the sequential `records.fold(init, step)` at every parallelism whenever `merge` is
+/// associative and `step` distributes over it from `identity`:
+/// `step(a, x) == merge(a, step(identity, x))` for every accumulator `a` and record `x`.
+/// (Then a partial is `merge` of `step(identity, x)` over its records, and regrouping the merges
+/// gives the sequential fold.) Starting every partial from `init` instead would count `init`
+/// once per partial, which is why the identity is a required, separate value.
 pub struct Fold<T, A, S, M> {
     init: A,
+    identity: A,
     step: S,
     merge: M,
     _value: PhantomData<fn(T)>,
 }
 
 impl<T, A: Clone, S: Fn(A, T) -> A, M: Fn(A, A) -> A> Fold<T, A, S, M> {
-    /// Folds from `init` with `step`, merging partial results with `merge`.
-    pub fn new(init: A, step: S, merge: M) -> Self {
+    /// Folds from `init` with `step`; partial folds start from `identity` and are merged with
+    /// `merge` (see the type's contract).
+    pub fn new(init: A, identity: A, step: S, merge: M) -> Self {
         Fold {
             init,
+            identity,
             step,
             merge,
             _value: PhantomData,
@@ -290,8 +303,8 @@ impl<T, A: Clone, S: Fn(A, T) -> A, M: Fn(A, A) -> A> Fold<T, A, S, M> {
     }
 
     /// As [`new`](Fold::new), typed by a sample value (see [`Reduce::for_value`]).
-    pub fn for_value(_sample: &T, init: A, step: S, merge: M) -> Self {
-        Self::new(init, step, merge)
+    pub fn for_value(_sample: &T, init: A, identity: A, step: S, merge: M) -> Self {
+        Self::new(init, identity, step, merge)
     }
 }
 
@@ -310,10 +323,15 @@ where
         }
     }
     fn finish(&self, acc: Option<A>) -> A {
-        acc.expect("a fold accumulator is only empty while its closure unwinds")
+        let all = acc.expect("a fold accumulator is only empty while its closure unwinds");
+        // `init` counts once, in front of everything.
+        (self.merge)(self.init.clone(), all)
     }
     fn finish_global(&self, acc: Option<Option<A>>) -> A {
-        acc.flatten().unwrap_or_else(|| self.init.clone())
+        match acc {
+            Some(acc) => self.finish(acc),
+            None => self.init.clone(),
+        }
     }
 }
 
@@ -325,7 +343,7 @@ where
 {
     #[inline]
     fn create(&self, value: T) -> Option<A> {
-        Some((self.step)(self.init.clone(), value))
+        Some((self.step)(self.identity.clone(), value))
     }
     #[inline]
     fn update(&self, acc: &mut Option<A>, value: T) {

@@ -1,0 +1,170 @@
+//! Contracts of the aggregations that a parallel run could break silently: each result must
+//! equal the sequential computation at parallelism 1, 2 and 7, keyed and global.
+//!
+//! * `fold(init, step, merge, identity = e)`: `init` counts once (partials start from the
+//!   identity), and the result equals `iter.fold(init, step)` when `step` distributes over
+//!   `merge`; the two-argument `fold` folds in input order; a global fold of nothing is `init`.
+//! * Integer `sum` overflow is an error naming the operator in every build profile.
+//! * Keys borrowed from the record (`s.region.as_str()`, `&s.region`) work with every keyed
+//!   aggregation and come out as `String`.
+//!
+//! Inputs are larger than what an in-memory source hands to one task (4096 records), so that
+//! parallel runs really fold several partials and merge them.
+
+use dataflow::prelude::*;
+use proptest::prelude::*;
+use std::collections::BTreeMap;
+
+const PARALLELISM: [usize; 3] = [1, 2, 7];
+
+fn sorted<K: Ord, V>(mut pairs: Vec<(K, V)>) -> Vec<(K, V)> {
+    pairs.sort_by(|a, b| a.0.cmp(&b.0));
+    pairs
+}
+
+/// The sequential fold of each key's records, in input order.
+fn fold_by_key<T: Copy, A: Clone>(
+    records: &[T],
+    key: impl Fn(&T) -> u32,
+    init: A,
+    step: impl Fn(A, T) -> A,
+) -> Vec<(u32, A)> {
+    let mut groups: BTreeMap<u32, A> = BTreeMap::new();
+    for &r in records {
+        let acc = groups.remove(&key(&r)).unwrap_or_else(|| init.clone());
+        groups.insert(key(&r), step(acc, r));
+    }
+    groups.into_iter().collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// fold
+// ---------------------------------------------------------------------------------------------
+
+/// The case: counting from 100 over 100,000 records must give 100,100 at every
+/// parallelism (it gave 100,200 / 100,400 / 100,800 when every partial started from `init`).
+#[test]
+fn combinable_fold_counts_init_once() {
+    for par in PARALLELISM {
+        let (keyed, global) = pipeline! {
+            let xs = range(0..100_000u32);
+            xs -> key_by(|x: &u32| x % 3) -> fold(100u64, |a, _| a + 1, |a, b| a + b, identity = 0) -> collect();
+            xs -> fold(100u64, |a, _| a + 1, |a, b| a + b, identity = 0);
+        }
+        .parallelism(par)
+        .run()
+        .unwrap();
+        assert_eq!(global, 100_100, "global fold at parallelism {par}");
+        assert_eq!(
+            sorted(keyed),
+            vec![(0, 33_434), (1, 33_433), (2, 33_433)],
+            "keyed fold at parallelism {par}"
+        );
+    }
+}
+
+/// A fold that is neither commutative nor started from a neutral value: a string built from
+/// a prefix and every record in order. `step(a, x) == merge(a, step(identity, x))` holds, so the
+/// result must be exactly the sequential fold.
+#[test]
+fn combinable_fold_equals_the_sequential_fold_in_order() {
+    let records: Vec<u32> = (0..20_000).map(|i| (i * 7919) % 1000).collect();
+    let step = |acc: String, x: u32| acc + &x.to_string() + ",";
+    let global_expected = records.iter().copied().fold("start:".to_string(), step);
+    let keyed_expected = fold_by_key(&records, |x| x % 5, "k:".to_string(), step);
+    for par in PARALLELISM {
+        let (keyed, global) = pipeline! {
+            let xs = from_collection(records.clone());
+            xs -> key_by(|x: &u32| x % 5) -> fold("k:".to_string(), step, |a: String, b: String| a + &b, identity = String::new()) -> collect();
+            xs -> fold("start:".to_string(), step, |a: String, b: String| a + &b, identity = String::new());
+        }
+        .parallelism(par)
+        .run()
+        .unwrap();
+        assert!(
+            global == global_expected,
+            "global fold at parallelism {par}"
+        );
+        assert!(
+            sorted(keyed) == keyed_expected,
+            "keyed fold at parallelism {par}"
+        );
+    }
+}
+
+/// The two-argument fold ships the records and folds them in input order, from `init`, with
+/// any `step` (here one that no merge function could combine: a polynomial hash).
+#[test]
+fn fold_without_merge_folds_in_input_order_from_init() {
+    let records: Vec<u32> = (0..20_000).map(|i| (i * 104_729) % 10_007).collect();
+    let step = |acc: u64, x: u32| acc.wrapping_mul(31).wrapping_add(u64::from(x));
+    let global_expected = records.iter().copied().fold(17, step);
+    let keyed_expected = fold_by_key(&records, |x| x % 7, 17, step);
+    for par in PARALLELISM {
+        let (keyed, global) = pipeline! {
+            let xs = from_collection(records.clone());
+            xs -> key_by(|x: &u32| x % 7) -> fold(17u64, step) -> collect();
+            xs -> fold(17u64, step);
+        }
+        .parallelism(par)
+        .run()
+        .unwrap();
+        assert_eq!(global, global_expected, "global fold at parallelism {par}");
+        assert_eq!(
+            sorted(keyed),
+            keyed_expected,
+            "keyed fold at parallelism {par}"
+        );
+    }
+}
+
+#[test]
+fn global_fold_of_nothing_is_init() {
+    let empty: Vec<u32> = Vec::new();
+    for par in PARALLELISM {
+        let (combinable, ordered, mid_chain) = pipeline! {
+            let xs = from_collection(empty.clone());
+            xs -> fold(100u64, |a, _| a + 1, |a, b| a + b, identity = 0);
+            xs -> fold(100u64, |a, _| a + 1);
+            xs -> fold(5u64, |a, _| a + 1, |a, b| a + b, identity = 0) -> map(|n: u64| n * 2) -> collect();
+        }
+        .parallelism(par)
+        .run()
+        .unwrap();
+        assert_eq!(
+            (combinable, ordered, mid_chain),
+            (100, 100, vec![10]),
+            "at parallelism {par}"
+        );
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
+
+    /// Random records, a random non-neutral `init`: a sum with a count, keyed and global,
+    /// equals the sequential fold at every parallelism.
+    #[test]
+    fn combinable_fold_matches_sequential(
+        records in prop::collection::vec(-1000i64..1000, 0..12_000),
+        init in (-5000i64..5000, 0u64..50),
+        keys in 1u32..20,
+    ) {
+        let step = |a: (i64, u64), x: i64| (a.0 + x, a.1 + 1);
+        let merge = |a: (i64, u64), b: (i64, u64)| (a.0 + b.0, a.1 + b.1);
+        let global_expected = records.iter().copied().fold(init, step);
+        let keyed_expected = fold_by_key(&records, |x| x.rem_euclid(i64::from(keys)) as u32, init, step);
+        for par in PARALLELISM {
+            let (keyed, global) = pipeline! {
+                let xs = from_collection(records.clone());
+                xs -> key_by(|x: &i64| x.rem_euclid(i64::from(keys)) as u32) -> fold(init, step, merge, identity = (0, 0)) -> collect();
+                xs -> fold(init, step, merge, identity = (0, 0));
+            }
+            .parallelism(par)
+            .run()
+            .unwrap();
+            prop_assert_eq!(global, global_expected, "global fold at parallelism {}", par);
+            prop_assert_eq!(sorted(keyed), keyed_expected.clone(), "keyed fold at parallelism {}", par);
+        }
+    }
+}
