@@ -168,3 +168,105 @@ proptest! {
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// sum overflow
+// ---------------------------------------------------------------------------------------------
+
+/// The error an overflowing integer `sum` must give in every build profile: a `UserPanic` of
+/// the `sum` operator (or the `aggregate` holding it) whose message says it overflowed. (A release
+/// build used to wrap and return `Ok`; a debug build's "attempt to add with overflow" does not
+/// match either.)
+fn assert_sum_overflow<T: std::fmt::Debug>(result: Result<T, Error>, ty: &str, what: &str) {
+    assert_overflow_of("sum", result, ty, what)
+}
+
+fn assert_overflow_of<T: std::fmt::Debug>(
+    op: &str,
+    result: Result<T, Error>,
+    ty: &str,
+    what: &str,
+) {
+    match result {
+        Err(Error::UserPanic {
+            operator, message, ..
+        }) => {
+            assert_eq!(operator, op, "{what}: {message}");
+            assert!(
+                message.starts_with(&format!("sum overflowed {ty} (")),
+                "{what}: {message}"
+            );
+        }
+        other => panic!("{what}: expected a sum overflow error, got {other:?}"),
+    }
+}
+
+/// 8192 values of 300,000 overflow an `i32` (2.46e9), but one in-memory morsel's 4096 of them do
+/// not: at parallelism 1 the overflow happens while a task adds records, above that mostly
+/// while partial sums of different tasks are merged. Both must be errors, keyed and global, and
+/// inside `aggregate(...)`.
+#[test]
+fn integer_sum_overflow_is_an_error_naming_the_operator() {
+    let records: Vec<i32> = vec![300_000; 8192];
+    for par in PARALLELISM {
+        let global = pipeline! { from_collection(records.clone()) -> sum() }
+            .parallelism(par)
+            .run();
+        assert_sum_overflow(global, "i32", &format!("global sum at parallelism {par}"));
+
+        let keyed = pipeline! {
+            from_collection(records.clone()) -> key_by(|_x: &i32| 1u8) -> sum(|x: &i32| *x) -> collect()
+        }
+        .parallelism(par)
+        .run();
+        assert_sum_overflow(keyed, "i32", &format!("keyed sum at parallelism {par}"));
+
+        let combined = pipeline! {
+            from_collection(records.clone()) -> key_by(|x: &i32| x % 2) -> aggregate(count(), sum(|x: &i32| *x)) -> collect()
+        }
+        .parallelism(par)
+        .run();
+        let what = format!("sum in aggregate at parallelism {par}");
+        assert_overflow_of("aggregate", combined, "i32", &what);
+
+        let negative = pipeline! { range(0..10_000i64) -> sum(|x: &i64| if *x == 5000 { i64::MIN } else { -1 }) }
+            .parallelism(par)
+            .run();
+        assert_sum_overflow(
+            negative,
+            "i64",
+            &format!("negative i64 sum at parallelism {par}"),
+        );
+
+        let unsigned = pipeline! { range(0..1000u32) -> sum(|_x: &u32| 200u8) }
+            .parallelism(par)
+            .run();
+        assert_sum_overflow(unsigned, "u8", &format!("u8 sum at parallelism {par}"));
+    }
+}
+
+/// Sums that stay in range are exact, and wrapping remains available when asked for.
+#[test]
+fn sums_in_range_are_exact_and_wrapping_is_explicit() {
+    use std::num::Wrapping;
+    for par in PARALLELISM {
+        let (exact, at_max, wrapped, widened) = pipeline! {
+            let xs = from_collection(vec![300_000i32; 7000]);
+            xs -> sum();
+            xs -> sum(|x: &i32| if *x == 300_000 { 0 } else { 1 }) -> map(|z: i32| z + i32::MAX) -> collect();
+            xs -> sum(|x: &i32| Wrapping(*x));
+            xs -> sum(|x: &i32| i64::from(*x) * 1000);
+        }
+        .parallelism(par)
+        .run()
+        .unwrap();
+        assert_eq!(exact, 2_100_000_000, "at parallelism {par}");
+        assert_eq!(at_max, vec![i32::MAX]);
+        assert_eq!(
+            wrapped,
+            Wrapping(300_000i32.wrapping_mul(7000)),
+            "at parallelism {par}"
+        );
+        assert_eq!(widened, 2_100_000_000_000, "at parallelism {par}");
+    }
+}

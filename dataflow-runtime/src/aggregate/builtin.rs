@@ -8,6 +8,7 @@
 
 use super::{Accumulate, Aggregate, Statistics};
 use std::marker::PhantomData;
+use std::num::Wrapping;
 use std::ops::AddAssign;
 
 /// `count()`: the number of records.
@@ -62,16 +63,101 @@ macro_rules! value_typed {
 }
 
 value_typed!(
-    /// `sum(f)`: the sum of `f(record)`; zero (`Default`) for an empty global input.
+    /// `sum(f)`: the sum of `f(record)`; zero (`Default`) for an empty global input. Integer
+    /// overflow is an error in every build profile (see [`Summable`]).
     Sum
 );
 
-impl<S: AddAssign + Default + Send> Accumulate for Sum<S> {
+/// Values that `sum` adds.
+///
+/// Integers are added with overflow checks in every build profile, release included: an
+/// overflow panics with `sum overflowed i32 (2147483000 + 1000) ...`, which the operator's guard
+/// turns into [`Error::UserPanic`](crate::Error::UserPanic) naming the `sum` operator. A wrapped
+/// total would be a wrong answer that looks right. To sum small integers, widen them in the
+/// closure (`sum(|x| u64::from(x.byte))`); to wrap on purpose, sum [`Wrapping`] values.
+/// Floating-point numbers add as usual (they overflow to infinity, which is visible).
+///
+/// Implement it for a type of your own to `sum` it:
+///
+/// ```
+/// use dataflow_runtime::aggregate::Summable;
+/// #[derive(Clone, Copy, Debug, Default, PartialEq)]
+/// struct Cents(u64);
+/// impl Summable for Cents {
+///     fn add(&mut self, later: Self) {
+///         self.0 = self.0.checked_add(later.0).expect("sum of cents overflowed u64");
+///     }
+/// }
+/// let mut total = Cents(5);
+/// total.add(Cents(7));
+/// assert_eq!(total, Cents(12));
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`sum` cannot add `{Self}` values",
+    label = "`{Self}` is not a number `sum` adds",
+    note = "`sum` adds integers (overflow-checked), floats, `Wrapping` and `Duration`; return one from the closure, or implement `Summable` for your type"
+)]
+pub trait Summable: Default + Send {
+    /// Adds a later value to this running total.
+    fn add(&mut self, later: Self);
+}
+
+/// Reports an integer `sum` that left its type's range (out of line: it never happens in a
+/// correct job, and keeps the add's fast path small).
+#[cold]
+#[inline(never)]
+fn sum_overflowed<T: std::fmt::Display>(total: T, later: T) -> ! {
+    panic!(
+        "sum overflowed {} ({total} + {later}): sum a wider type, e.g. `sum(|x| i64::from(...))` or `i128`",
+        std::any::type_name::<T>()
+    )
+}
+
+macro_rules! summable_int {
+    ($($t:ty),*) => {$(
+        impl Summable for $t {
+            #[inline(always)]
+            fn add(&mut self, later: Self) {
+                match self.checked_add(later) {
+                    Some(total) => *self = total,
+                    None => sum_overflowed(*self, later),
+                }
+            }
+        }
+    )*};
+}
+summable_int!(u8, u16, u32, u64, u128, usize, i8, i16, i32, i64, i128, isize);
+
+macro_rules! summable_plain {
+    ($($t:ty),*) => {$(
+        impl Summable for $t {
+            #[inline(always)]
+            fn add(&mut self, later: Self) {
+                *self += later;
+            }
+        }
+    )*};
+}
+// Floats overflow to infinity; `Wrapping` wraps because it was asked to; `Duration` panics on
+// overflow by itself.
+summable_plain!(f32, f64, std::time::Duration);
+
+impl<T> Summable for Wrapping<T>
+where
+    Wrapping<T>: AddAssign + Default + Send,
+{
+    #[inline(always)]
+    fn add(&mut self, later: Self) {
+        *self += later;
+    }
+}
+
+impl<S: Summable> Accumulate for Sum<S> {
     type Acc = S;
     type Out = S;
     type GlobalOut = S;
     fn merge(&self, acc: &mut S, later: S) {
-        *acc += later;
+        acc.add(later);
     }
     fn finish(&self, acc: S) -> S {
         acc
@@ -81,14 +167,14 @@ impl<S: AddAssign + Default + Send> Accumulate for Sum<S> {
     }
 }
 
-impl<S: AddAssign + Default + Send> Aggregate<S> for Sum<S> {
+impl<S: Summable> Aggregate<S> for Sum<S> {
     #[inline]
     fn create(&self, value: S) -> S {
         value
     }
     #[inline]
     fn update(&self, acc: &mut S, value: S) {
-        *acc += value;
+        acc.add(value);
     }
 }
 
