@@ -270,3 +270,112 @@ fn sums_in_range_are_exact_and_wrapping_is_explicit() {
         assert_eq!(widened, 2_100_000_000_000, "at parallelism {par}");
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// borrowed keys
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Clone, Debug, PartialEq)]
+struct Sale {
+    region: String,
+    amount: i64,
+    id: usize,
+}
+
+fn sales(n: usize) -> Vec<Sale> {
+    (0..n)
+        .map(|id| Sale {
+            region: format!("region-{}", (id * 7919) % 13),
+            amount: ((id * 104_729) % 1000) as i64 - 500,
+            id,
+        })
+        .collect()
+}
+
+/// What the pipelines of the borrowed-key test return: aggregate, reduce, min_by, first,
+/// reduce_group, distinct, fold.
+type KeyedResults = (
+    Vec<(String, (u64, i64))>,
+    Vec<(String, Sale)>,
+    Vec<usize>,
+    Vec<usize>,
+    Vec<(String, usize)>,
+    Vec<usize>,
+    Vec<(String, i64)>,
+);
+
+/// A key borrowed from the record (`s.region.as_str()` or `&s.region`) gives the same result,
+/// with the same `String` key type, as the cloned key, for every keyed aggregation, including
+/// those that move the record itself into the aggregation.
+#[test]
+fn keys_borrowed_from_the_record_work_with_every_keyed_aggregation() {
+    let data = sales(10_000);
+    for par in PARALLELISM {
+        let cloned = pipeline! {
+            let s = from_collection(data.clone());
+            s -> key_by(|s: &Sale| s.region.clone()) -> aggregate(count(), sum(|s: &Sale| s.amount)) -> collect();
+            s -> key_by(|s: &Sale| s.region.clone()) -> reduce(|a: Sale, b: Sale| if b.amount > a.amount { b } else { a }) -> collect();
+            s -> key_by(|s: &Sale| s.region.clone()) -> min_by(|s: &Sale| s.amount) -> map(|s: Sale| s.id) -> collect();
+            s -> key_by(|s: &Sale| s.region.clone()) -> first(3) -> map(|s: Sale| s.id) -> collect();
+            s -> key_by(|s: &Sale| s.region.clone()) -> reduce_group(|k: &String, v: Vec<Sale>| [(k.clone(), v.len())]) -> collect();
+            s -> key_by(|s: &Sale| s.region.clone()) -> distinct() -> map(|s: Sale| s.id) -> collect();
+            s -> key_by(|s: &Sale| s.region.clone()) -> fold(0i64, |a: i64, s: Sale| a + s.amount, |a: i64, b: i64| a + b, identity = 0) -> collect();
+        }
+        .parallelism(par)
+        .run()
+        .unwrap();
+        let as_str = pipeline! {
+            let s = from_collection(data.clone());
+            s -> key_by(|s: &Sale| s.region.as_str()) -> aggregate(count(), sum(|s: &Sale| s.amount)) -> collect();
+            s -> key_by(|s: &Sale| s.region.as_str()) -> reduce(|a: Sale, b: Sale| if b.amount > a.amount { b } else { a }) -> collect();
+            s -> key_by(|s: &Sale| s.region.as_str()) -> min_by(|s: &Sale| s.amount) -> map(|s: Sale| s.id) -> collect();
+            s -> key_by(|s: &Sale| s.region.as_str()) -> first(3) -> map(|s: Sale| s.id) -> collect();
+            s -> key_by(|s: &Sale| s.region.as_str()) -> reduce_group(|k: &String, v: Vec<Sale>| [(k.clone(), v.len())]) -> collect();
+            s -> key_by(|s: &Sale| s.region.as_str()) -> distinct() -> map(|s: Sale| s.id) -> collect();
+            s -> key_by(|s: &Sale| s.region.as_str()) -> fold(0i64, |a: i64, s: Sale| a + s.amount, |a: i64, b: i64| a + b, identity = 0) -> collect();
+        }
+        .parallelism(par)
+        .run()
+        .unwrap();
+        let as_string_ref = pipeline! {
+            let s = from_collection(data.clone());
+            s -> key_by(|s: &Sale| &s.region) -> aggregate(count(), sum(|s: &Sale| s.amount)) -> collect();
+            s -> key_by(|s: &Sale| &s.region) -> reduce(|a: Sale, b: Sale| if b.amount > a.amount { b } else { a }) -> collect();
+            s -> key_by(|s: &Sale| &s.region) -> min_by(|s: &Sale| s.amount) -> map(|s: Sale| s.id) -> collect();
+            s -> key_by(|s: &Sale| &s.region) -> first(3) -> map(|s: Sale| s.id) -> collect();
+            s -> key_by(|s: &Sale| &s.region) -> reduce_group(|k: &String, v: Vec<Sale>| [(k.clone(), v.len())]) -> collect();
+            s -> key_by(|s: &Sale| &s.region) -> distinct() -> map(|s: Sale| s.id) -> collect();
+            s -> key_by(|s: &Sale| &s.region) -> fold(0i64, |a: i64, s: Sale| a + s.amount, |a: i64, b: i64| a + b, identity = 0) -> collect();
+        }
+        .parallelism(par)
+        .run()
+        .unwrap();
+
+        // The key type downstream is `String` in all three forms.
+        let totals: &Vec<(String, (u64, i64))> = &as_str.0;
+        let _: &Vec<(String, (u64, i64))> = &as_string_ref.0;
+        assert_eq!(totals.len(), 13);
+        assert_eq!(totals.iter().map(|t| t.1 .0).sum::<u64>(), 10_000);
+
+        let normalize = |r: KeyedResults| {
+            let mut r = r;
+            r.0.sort_by(|a, b| a.0.cmp(&b.0));
+            r.1.sort_by(|a, b| a.0.cmp(&b.0));
+            r.2.sort();
+            r.3.sort();
+            r.4.sort();
+            r.5.sort();
+            r.6.sort();
+            r
+        };
+        let cloned = normalize(cloned);
+        assert!(
+            normalize(as_str) == cloned,
+            "`as_str` key at parallelism {par}"
+        );
+        assert!(
+            normalize(as_string_ref) == cloned,
+            "`&String` key at parallelism {par}"
+        );
+    }
+}

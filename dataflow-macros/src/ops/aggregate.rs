@@ -377,6 +377,18 @@ pub fn value_and_ctor_of(
     (quote!((#(#values,)*)), quote!((#(#ctors,)*)))
 }
 
+/// Whether the value a record contributes is the record itself, moved into the aggregation.
+/// A key may borrow that record (`key_by(|s| s.region.as_str())`), so the generated code then
+/// looks the key up, and owns it if it is new, before the record moves (see `expand`).
+pub fn moves_record(call: &Call, kind: Aggregation) -> bool {
+    match kind {
+        Reduce | Fold | ReduceGroup | MinBy | MaxBy | First | Distinct => true,
+        Sum | Min | Max | Avg | Statistics => call.positional().next().is_none(),
+        // `aggregate(...)` clones the record for the components that take it whole.
+        Count | Aggregate => false,
+    }
+}
+
 /// Whether building the aggregation needs a sample value (it holds user closures whose
 /// parameter types come from the value). The others are built once per task, up front.
 pub fn needs_witness(call: &Call, kind: Aggregation) -> bool {
