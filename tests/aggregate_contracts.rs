@@ -379,3 +379,46 @@ fn keys_borrowed_from_the_record_work_with_every_keyed_aggregation() {
         );
     }
 }
+
+/// Borrowed keys with aggregations of the record itself (`max()` with no argument moves the
+/// record) and inside `aggregate(...)` (which clones it for `max_by`).
+#[test]
+fn keys_borrowed_from_the_record_with_whole_record_values() {
+    let words: Vec<String> = (0..10_000)
+        .map(|i| {
+            format!(
+                "{}{}",
+                ["apple", "berry", "cherry"][i % 3],
+                (i * 7919) % 1000
+            )
+        })
+        .collect();
+    let mut expected: BTreeMap<String, (u64, String)> = BTreeMap::new();
+    for w in &words {
+        let e = expected
+            .entry(w[..1].to_string())
+            .or_insert((0, String::new()));
+        e.0 += 1;
+        if *w > e.1 {
+            e.1 = w.clone();
+        }
+    }
+    let expected_max: Vec<(String, String)> = expected
+        .iter()
+        .map(|(k, v)| (k.clone(), v.1.clone()))
+        .collect();
+    for par in PARALLELISM {
+        let (max, both) = pipeline! {
+            let ws = from_collection(words.clone());
+            ws -> key_by(|w: &String| &w[..1]) -> max() -> collect();
+            ws -> key_by(|w: &String| &w[..1]) -> aggregate(count(), max_by(|w: &String| w.clone())) -> collect();
+        }
+        .parallelism(par)
+        .run()
+        .unwrap();
+        assert_eq!(sorted(max), expected_max, "max at parallelism {par}");
+        let both: Vec<(String, (u64, String))> = sorted(both);
+        let expected_both: Vec<(String, (u64, String))> = expected.clone().into_iter().collect();
+        assert_eq!(both, expected_both, "aggregate at parallelism {par}");
+    }
+}
