@@ -669,3 +669,58 @@ fn replace_with<T>(slot: &mut Option<T>, f: impl FnOnce(T) -> T) {
         *slot = Some(f(old));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Overflow is checked when a task adds a value and when partial sums are merged, whatever
+    /// the build profile (the message, not a debug-build "attempt to add", is asserted).
+    #[test]
+    fn integer_sum_overflow_panics_with_its_type_in_update_and_merge() {
+        let sum = Sum::<i32>::new();
+        let message = |f: &dyn Fn()| {
+            let payload = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_err();
+            payload
+                .downcast_ref::<String>()
+                .cloned()
+                .unwrap_or_default()
+        };
+        let update = message(&|| {
+            let mut acc = sum.create(i32::MAX - 1);
+            sum.update(&mut acc, 2);
+        });
+        assert!(
+            update.starts_with("sum overflowed i32 (2147483646 + 2)"),
+            "{update}"
+        );
+        let merge = message(&|| {
+            let mut acc = i32::MIN;
+            Accumulate::merge(&sum, &mut acc, -1);
+        });
+        assert!(
+            merge.starts_with("sum overflowed i32 (-2147483648 + -1)"),
+            "{merge}"
+        );
+        let mut wrapping = Wrapping(u8::MAX);
+        Summable::add(&mut wrapping, Wrapping(2));
+        assert_eq!(wrapping, Wrapping(1));
+    }
+
+    /// The combinable fold starts partials from the identity and merges `init` once, in front.
+    #[test]
+    fn fold_counts_init_once_in_front_of_the_partials() {
+        let fold = Fold::new(
+            "init".to_string(),
+            String::new(),
+            |a: String, x: char| a + &x.to_string(),
+            |a: String, b: String| a + "|" + &b,
+        );
+        let mut first = fold.create('a');
+        fold.update(&mut first, 'b');
+        let second = fold.create('c');
+        Accumulate::merge(&fold, &mut first, second);
+        assert_eq!(fold.finish(first), "init|ab|c");
+        assert_eq!(fold.finish_global(None), "init");
+    }
+}
