@@ -78,6 +78,48 @@
 //! # Ok::<(), dataflow::Error>(())
 //! ```
 //!
+//! A key may borrow the record: `key_by(|s: &Sale| s.region.as_str())`, or `&s.region`, is
+//! looked up without a copy (a `String` is made only for a key not seen yet) and comes out as a
+//! `String`. It works with the aggregations that take the whole record too:
+//!
+//! ```
+//! use dataflow::prelude::*;
+//! #[derive(Clone)]
+//! struct Sale { region: String, amount: u32 }
+//! let sale = |region: &str, amount| Sale { region: region.into(), amount };
+//! let sales = vec![sale("north", 3), sale("south", 5), sale("north", 4)];
+//! let (mut totals, mut biggest) = pipeline! {
+//!     let s = from_collection(sales);
+//!     s -> key_by(|s: &Sale| s.region.as_str()) -> sum(|s: &Sale| s.amount) -> collect();
+//!     s -> key_by(|s: &Sale| &s.region) -> max_by(|s: &Sale| s.amount) -> map(|s: Sale| (s.region, s.amount)) -> collect();
+//! }
+//! .run()?;
+//! totals.sort();
+//! biggest.sort();
+//! assert_eq!(totals, vec![("north".to_string(), 7), ("south".to_string(), 5)]);
+//! assert_eq!(biggest, vec![("north".to_string(), 4), ("south".to_string(), 5)]);
+//! # Ok::<(), dataflow::Error>(())
+//! ```
+//!
+//! `fold` with a merge function is combinable: each task folds its part from the `identity`
+//! of `merge`, and `init` is merged once in front of the partial results. So the result is the
+//! sequential `fold(init, step)` at every parallelism, as long as
+//! `step(a, x) == merge(a, step(identity, x))` (here: counting from 100):
+//!
+//! ```
+//! use dataflow::prelude::*;
+//! let (per_parity, total) = pipeline! {
+//!     let xs = range(0..1000u32);
+//!     xs -> key_by(|x: &u32| x % 2) -> fold(100u64, |n, _| n + 1, |a, b| a + b, identity = 0) -> collect();
+//!     xs -> fold(100u64, |n, _| n + 1, |a, b| a + b, identity = 0);
+//! }
+//! .parallelism(4)
+//! .run()?;
+//! assert_eq!(total, 1100);
+//! assert!(per_parity.iter().all(|&(_, n)| n == 600));
+//! # Ok::<(), dataflow::Error>(())
+//! ```
+//!
 //! Several aggregations in one pass:
 //!
 //! ```

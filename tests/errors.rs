@@ -548,7 +548,7 @@ fn a_panic_in_keyed_aggregation_closures() {
         pipeline! {
             range(0..N)
                 -> key_by(|x: &i64| x % 10)
-                -> fold(0i64, |a: i64, x: i64| if x == BAD { boom(line!()) } else { a + x }, |a: i64, b: i64| a + b)
+                -> fold(0i64, |a: i64, x: i64| if x == BAD { boom(line!()) } else { a + x }, |a: i64, b: i64| a + b, identity = 0)
                 -> collect()
         }
         .parallelism(4)

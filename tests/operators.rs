@@ -384,7 +384,7 @@ fn keyed_fold_with_two_and_three_arguments() {
         let rs = from_collection(data.clone());
         // Without a merge function the fold runs over each whole group, in input order.
         rs -> key_by(|r: &Rec| r.key) -> fold(String::new(), |acc: String, r: Rec| acc + &r.idx.to_string() + ",") -> collect();
-        rs -> key_by(|r: &Rec| r.key) -> fold((0i64, 0u64), |acc: (i64, u64), r: Rec| (acc.0 + r.value, acc.1 + 1), |a: (i64, u64), b: (i64, u64)| (a.0 + b.0, a.1 + b.1)) -> collect();
+        rs -> key_by(|r: &Rec| r.key) -> fold((0i64, 0u64), |acc: (i64, u64), r: Rec| (acc.0 + r.value, acc.1 + 1), |a: (i64, u64), b: (i64, u64)| (a.0 + b.0, a.1 + b.1), identity = (0, 0)) -> collect();
     }
     .parallelism(4)
     .run()
@@ -683,7 +683,7 @@ fn global_aggregations_as_sinks() {
         rs -> statistics(|r: &Rec| r.value);
         rs -> map(|r: Rec| r.value) -> reduce(|a: i64, b: i64| a + b);
         rs -> fold(String::new(), |acc: String, r: Rec| if r.idx < 50 { acc + &r.idx.to_string() + "," } else { acc });
-        rs -> fold(0i64, |acc: i64, r: Rec| acc + r.value, |a: i64, b: i64| a + b);
+        rs -> fold(0i64, |acc: i64, r: Rec| acc + r.value, |a: i64, b: i64| a + b, identity = 0);
         rs -> min_by(|r: &Rec| r.value);
         rs -> max_by(|r: &Rec| r.value);
         rs -> first(7);
@@ -766,7 +766,7 @@ fn global_aggregations_on_empty_input() {
         xs -> statistics();
         xs -> reduce(|a: i64, b: i64| a + b);
         xs -> fold(41i64, |a: i64, x: i64| a + x);
-        xs -> fold(42i64, |a: i64, x: i64| a + x, |a: i64, b: i64| a + b);
+        xs -> fold(42i64, |a: i64, x: i64| a + x, |a: i64, b: i64| a + b, identity = 0);
         xs -> min_by(|x: &i64| *x);
         xs -> first(3);
     }

@@ -174,7 +174,7 @@ proptest! {
                 xs -> key_by(|r: &(i64, i64)| r.0) -> min(|r: &(i64, i64)| r.1) -> collect();
                 xs -> key_by(|r: &(i64, i64)| r.0) -> max(|r: &(i64, i64)| r.1) -> collect();
                 xs -> map(|r: (i64, i64)| r) -> key_by(|r: &(i64, i64)| r.0) -> reduce(|a: (i64, i64), b: (i64, i64)| (a.0, combine(op, a.1, b.1))) -> map(|(k, r): (i64, (i64, i64))| (k, r.1)) -> collect();
-                xs -> key_by(|r: &(i64, i64)| r.0) -> fold((0i64, 0u64), |acc: (i64, u64), r: (i64, i64)| (acc.0 + r.1.abs(), acc.1 + 1), |a: (i64, u64), b: (i64, u64)| (a.0 + b.0, a.1 + b.1)) -> collect();
+                xs -> key_by(|r: &(i64, i64)| r.0) -> fold((0i64, 0u64), |acc: (i64, u64), r: (i64, i64)| (acc.0 + r.1.abs(), acc.1 + 1), |a: (i64, u64), b: (i64, u64)| (a.0 + b.0, a.1 + b.1), identity = (0, 0)) -> collect();
             }
             .parallelism(par)
             .run()
@@ -261,7 +261,7 @@ proptest! {
                 xs -> min();
                 xs -> max(|v: &i64| *v);
                 xs -> reduce(|a: i64, b: i64| combine(op, a, b));
-                xs -> fold((0i64, 0u64), |acc: (i64, u64), v: i64| (acc.0 + v * 3, acc.1 + 1), |a: (i64, u64), b: (i64, u64)| (a.0 + b.0, a.1 + b.1));
+                xs -> fold((0i64, 0u64), |acc: (i64, u64), v: i64| (acc.0 + v * 3, acc.1 + 1), |a: (i64, u64), b: (i64, u64)| (a.0 + b.0, a.1 + b.1), identity = (0, 0));
                 indexed -> first(n) -> map(|r: (usize, i64)| r.0) -> collect();
                 indexed -> min_by(|r: &(usize, i64)| r.1.rem_euclid(5)) -> map(|r: (usize, i64)| r.0) -> collect();
                 indexed -> max_by(|r: &(usize, i64)| r.1.rem_euclid(5)) -> map(|r: (usize, i64)| r.0) -> collect();

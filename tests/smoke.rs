@@ -54,7 +54,7 @@ fn reduce_fold_aggregate_distinct_group() {
         xs -> key_by(|x| x % 2) -> aggregate(count(), sum(|x: &u64| *x), min(|x: &u64| *x), avg(|x: &u64| *x)) -> collect();
         xs -> map(|x| x % 5) -> distinct() -> collect();
         xs -> key_by(|x| x % 2) -> reduce_group(|k: &u64, vs: Vec<u64>| vec![(*k, vs.len())]) -> collect();
-        xs -> fold(0u64, |a, x| a + x, |a, b| a + b);
+        xs -> fold(0u64, |a, x| a + x, |a, b| a + b, identity = 0);
     }
     .run()
     .unwrap();

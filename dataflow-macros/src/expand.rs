@@ -406,22 +406,44 @@ fn push_terminal(graph: &Graph, id: usize, field: &Index, input: &Ident, own: bo
                     let key_op = key_static(id);
                     let rt = rt_at(key.name.span());
                     let input = respan(input, key.name.span());
-                    quote_spanned!(key.name.span()=> let __key = #rt::guard::call::key(&#key_op, &#input, #f);)
+                    quote_spanned!(key.name.span()=> let __key = #rt::aggregate::key::key_by(&#key_op, &#input, #f);)
                 }
                 None if kind == aggregate::Aggregation::Distinct => quote!(let __key = #input;),
                 None => quote!(),
             };
-            let update = if is_keyed(node) {
-                // `&str` keys are looked up borrowed (see the runtime's `aggregate::key`).
-                quote_spanned!(span=>
-                    let __probe = #rt::aggregate::key::KeyProbe(__key);
-                    let __lookup = {
-                        // Each key type uses one of the two.
-                        #[allow(unused_imports)]
-                        use #rt::aggregate::key::{BorrowedStrProbe as _, OwnedProbe as _};
-                        (&__probe).lookup_kind()
+            // `&str` and `&String` keys are looked up borrowed (see the runtime's
+            // `aggregate::key`).
+            let lookup = quote_spanned!(span=>
+                let __probe = #rt::aggregate::key::KeyProbe(__key);
+                let __lookup = {
+                    // Each key type uses one of the two.
+                    #[allow(unused_imports)]
+                    use #rt::aggregate::key::{BorrowedStrProbe as _, OwnedProbe as _};
+                    (&__probe).lookup_kind()
+                }
+                .wrap(__probe);
+            );
+            if node.key.is_some() && aggregate::moves_record(&node.call, kind) {
+                // The key may borrow the record that becomes the value: look it up (owning it
+                // if new) first, then move the record.
+                return quote_spanned!(span=> {
+                    #key
+                    #lookup
+                    let __target = {
+                        let __combiner = &mut __local.#field.0;
+                        #rt::guard::guard(&#op, move || { let __c = __combiner; __c.target(__lookup) })
+                    };
+                    let __val = #val;
+                    let __agg = __local.#field.1.get_or_insert_with(|| #ctor);
+                    match __target {
+                        #rt::aggregate::keyed::Target::Held(__acc) => #rt::guard::guard(&#op, move || #rt::aggregate::Aggregate::update(__agg, __acc, __val)),
+                        #rt::aggregate::keyed::Target::New(__new) => #rt::guard::guard(&#op, || __local.#field.0.insert(__agg, __new, __val)),
                     }
-                    .wrap(__probe);
+                });
+            }
+            let update = if is_keyed(node) {
+                quote_spanned!(span=>
+                    #lookup
                     #rt::guard::guard(&#op, || __local.#field.0.update_lookup(__agg, __lookup, __val));
                 )
             } else {

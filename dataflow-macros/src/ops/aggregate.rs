@@ -99,8 +99,8 @@ pub const OPS: &[OpSpec] = &[
         role: Role::Aggregation(Fold),
         min_args: 2,
         max_args: 3,
-        usage: "fold(init, |acc, x| ...)` or `fold(init, |acc, x| ..., |acc1, acc2| ...)",
-        options: &[],
+        usage: "fold(init, |acc, x| ...)` or `fold(init, |acc, x| ..., |acc1, acc2| ..., identity = value)",
+        options: &["identity"],
     },
     OpSpec {
         name: "aggregate",
@@ -192,6 +192,8 @@ pub struct Component<'a> {
     pub kind: Aggregation,
     pub name: &'a Ident,
     pub args: Vec<&'a Expr>,
+    /// `fold`'s `identity = ...` option (components of `aggregate` take no options).
+    pub identity: Option<&'a Expr>,
 }
 
 /// The components of an `aggregate(...)` call, or the operator itself.
@@ -201,6 +203,7 @@ pub fn components(call: &Call, kind: Aggregation) -> Vec<Component<'_>> {
             kind,
             name: &call.name,
             args: call.positional().collect(),
+            identity: call.option("identity"),
         }];
     }
     call.positional()
@@ -243,7 +246,12 @@ pub fn parse_component(e: &Expr) -> Result<Component<'_>, String> {
             spec.usage
         ));
     }
-    Ok(Component { kind, name, args })
+    Ok(Component {
+        kind,
+        name,
+        args,
+        identity: None,
+    })
 }
 
 /// The value one record contributes (computed from `input`), and the aggregation object, built
@@ -287,9 +295,10 @@ pub fn value_and_ctor(
         }
         Fold if c.args.len() == 3 => {
             let (init, step, merge) = (c.args[0], c.args[1], c.args[2]);
+            let identity = c.identity.expect("checked by `fold_contract`");
             (
                 whole,
-                quote_spanned!(span=> #agg::Fold::for_value(#witness, #init,
+                quote_spanned!(span=> #agg::Fold::for_value(#witness, #init, #identity,
                 |__a, __x| #rt::guard::call::combine(&#op, __a, __x, #step),
                 |__a, __b| #rt::guard::call::combine(&#op, __a, __b, #merge))),
             )
@@ -316,6 +325,31 @@ pub fn value_and_ctor(
     }
 }
 
+/// The combinable `fold`'s contract, checked on the call: with a merge function, partial folds
+/// start from the merge's identity and `init` is merged once in front (see the runtime's
+/// `aggregate::Fold`), so `identity = ...` is required; without one it means nothing.
+/// (Checked here, beside the code it guards; validate's generic check has let the option
+/// through, as `fold` lists it.)
+pub fn fold_contract(call: &Call) -> Result<(), syn::Error> {
+    let merges = call.positional().count() == 3;
+    match call.named().find(|(n, _)| *n == "identity") {
+        None if merges => Err(syn::Error::new(
+            call.name.span(),
+            "`fold` with a merge function needs the identity of `merge`, the value each partial \
+             fold starts from: write `fold(init, step, merge, identity = value)`, e.g. \
+             `identity = 0` for a sum (`init` is then merged once in front of all partial \
+             results, so it counts once at every parallelism)",
+        )),
+        Some((name, _)) if !merges => Err(syn::Error::new(
+            name.span(),
+            "`identity` is for a `fold` with a merge function (`fold(init, step, merge, \
+             identity = value)`); without one, records are folded in input order from `init`: \
+             remove `identity = ...`",
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// The value and aggregation of a whole operator (a tuple of components for `aggregate`).
 pub fn value_and_ctor_of(
     call: &Call,
@@ -323,6 +357,11 @@ pub fn value_and_ctor_of(
     op: &TokenStream,
     input: &Ident,
 ) -> (TokenStream, TokenStream) {
+    if kind == Fold {
+        if let Err(e) = fold_contract(call) {
+            return (quote!(()), e.to_compile_error());
+        }
+    }
     if kind != Aggregate {
         let c = &components(call, kind)[0];
         return value_and_ctor(c, op, input, false, quote!(&__val));
@@ -336,6 +375,18 @@ pub fn value_and_ctor_of(
         })
         .unzip();
     (quote!((#(#values,)*)), quote!((#(#ctors,)*)))
+}
+
+/// Whether the value a record contributes is the record itself, moved into the aggregation.
+/// A key may borrow that record (`key_by(|s| s.region.as_str())`), so the generated code then
+/// looks the key up, and owns it if it is new, before the record moves (see `expand`).
+pub fn moves_record(call: &Call, kind: Aggregation) -> bool {
+    match kind {
+        Reduce | Fold | ReduceGroup | MinBy | MaxBy | First | Distinct => true,
+        Sum | Min | Max | Avg | Statistics => call.positional().next().is_none(),
+        // `aggregate(...)` clones the record for the components that take it whole.
+        Count | Aggregate => false,
+    }
 }
 
 /// Whether building the aggregation needs a sample value (it holds user closures whose

@@ -8,6 +8,7 @@
 
 use super::{Accumulate, Aggregate, Statistics};
 use std::marker::PhantomData;
+use std::num::Wrapping;
 use std::ops::AddAssign;
 
 /// `count()`: the number of records.
@@ -62,16 +63,101 @@ macro_rules! value_typed {
 }
 
 value_typed!(
-    /// `sum(f)`: the sum of `f(record)`; zero (`Default`) for an empty global input.
+    /// `sum(f)`: the sum of `f(record)`; zero (`Default`) for an empty global input. Integer
+    /// overflow is an error in every build profile (see [`Summable`]).
     Sum
 );
 
-impl<S: AddAssign + Default + Send> Accumulate for Sum<S> {
+/// Values that `sum` adds.
+///
+/// Integers are added with overflow checks in every build profile, release included: an
+/// overflow panics with `sum overflowed i32 (2147483000 + 1000) ...`, which the operator's guard
+/// turns into [`Error::UserPanic`](crate::Error::UserPanic) naming the `sum` operator. A wrapped
+/// total would be a wrong answer that looks right. To sum small integers, widen them in the
+/// closure (`sum(|x| u64::from(x.byte))`); to wrap on purpose, sum [`Wrapping`] values.
+/// Floating-point numbers add as usual (they overflow to infinity, which is visible).
+///
+/// Implement it for a type of your own to `sum` it:
+///
+/// ```
+/// use dataflow_runtime::aggregate::Summable;
+/// #[derive(Clone, Copy, Debug, Default, PartialEq)]
+/// struct Cents(u64);
+/// impl Summable for Cents {
+///     fn add(&mut self, later: Self) {
+///         self.0 = self.0.checked_add(later.0).expect("sum of cents overflowed u64");
+///     }
+/// }
+/// let mut total = Cents(5);
+/// total.add(Cents(7));
+/// assert_eq!(total, Cents(12));
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`sum` cannot add `{Self}` values",
+    label = "`{Self}` is not a number `sum` adds",
+    note = "`sum` adds integers (overflow-checked), floats, `Wrapping` and `Duration`; return one from the closure, or implement `Summable` for your type"
+)]
+pub trait Summable: Default + Send {
+    /// Adds a later value to this running total.
+    fn add(&mut self, later: Self);
+}
+
+/// Reports an integer `sum` that left its type's range (out of line: it never happens in a
+/// correct job, and keeps the add's fast path small).
+#[cold]
+#[inline(never)]
+fn sum_overflowed<T: std::fmt::Display>(total: T, later: T) -> ! {
+    panic!(
+        "sum overflowed {} ({total} + {later}): sum a wider type, e.g. `sum(|x| i64::from(...))` or `i128`",
+        std::any::type_name::<T>()
+    )
+}
+
+macro_rules! summable_int {
+    ($($t:ty),*) => {$(
+        impl Summable for $t {
+            #[inline(always)]
+            fn add(&mut self, later: Self) {
+                match self.checked_add(later) {
+                    Some(total) => *self = total,
+                    None => sum_overflowed(*self, later),
+                }
+            }
+        }
+    )*};
+}
+summable_int!(u8, u16, u32, u64, u128, usize, i8, i16, i32, i64, i128, isize);
+
+macro_rules! summable_plain {
+    ($($t:ty),*) => {$(
+        impl Summable for $t {
+            #[inline(always)]
+            fn add(&mut self, later: Self) {
+                *self += later;
+            }
+        }
+    )*};
+}
+// Floats overflow to infinity; `Wrapping` wraps because it was asked to; `Duration` panics on
+// overflow by itself.
+summable_plain!(f32, f64, std::time::Duration);
+
+impl<T> Summable for Wrapping<T>
+where
+    Wrapping<T>: AddAssign + Default + Send,
+{
+    #[inline(always)]
+    fn add(&mut self, later: Self) {
+        *self += later;
+    }
+}
+
+impl<S: Summable> Accumulate for Sum<S> {
     type Acc = S;
     type Out = S;
     type GlobalOut = S;
     fn merge(&self, acc: &mut S, later: S) {
-        *acc += later;
+        acc.add(later);
     }
     fn finish(&self, acc: S) -> S {
         acc
@@ -81,14 +167,14 @@ impl<S: AddAssign + Default + Send> Accumulate for Sum<S> {
     }
 }
 
-impl<S: AddAssign + Default + Send> Aggregate<S> for Sum<S> {
+impl<S: Summable> Aggregate<S> for Sum<S> {
     #[inline]
     fn create(&self, value: S) -> S {
         value
     }
     #[inline]
     fn update(&self, acc: &mut S, value: S) {
-        *acc += value;
+        acc.add(value);
     }
 }
 
@@ -269,20 +355,33 @@ impl<T: Send, F: Fn(T, T) -> T + Sync> Aggregate<T> for Reduce<T, F> {
     }
 }
 
-/// `fold(init, step, merge)`: folds records into an accumulator per task, then merges the
-/// accumulators with `merge`, which makes it combinable.
+/// `fold(init, step, merge, identity = e)`: the combinable fold.
+///
+/// **Contract.** Each task folds its records of a group with `step`, starting from `identity`
+/// (not from `init`); the partial results are merged with `merge` in input order, and `init` is
+/// merged once in front: the result for a group is
+/// `merge(init, merge(merge(p1, p2), ...))`, and `init` for an empty global input. This equals
+/// the sequential `records.fold(init, step)` at every parallelism whenever `merge` is
+/// associative and `step` distributes over it from `identity`:
+/// `step(a, x) == merge(a, step(identity, x))` for every accumulator `a` and record `x`.
+/// (Then a partial is `merge` of `step(identity, x)` over its records, and regrouping the merges
+/// gives the sequential fold.) Starting every partial from `init` instead would count `init`
+/// once per partial, which is why the identity is a required, separate value.
 pub struct Fold<T, A, S, M> {
     init: A,
+    identity: A,
     step: S,
     merge: M,
     _value: PhantomData<fn(T)>,
 }
 
 impl<T, A: Clone, S: Fn(A, T) -> A, M: Fn(A, A) -> A> Fold<T, A, S, M> {
-    /// Folds from `init` with `step`, merging partial results with `merge`.
-    pub fn new(init: A, step: S, merge: M) -> Self {
+    /// Folds from `init` with `step`; partial folds start from `identity` and are merged with
+    /// `merge` (see the type's contract).
+    pub fn new(init: A, identity: A, step: S, merge: M) -> Self {
         Fold {
             init,
+            identity,
             step,
             merge,
             _value: PhantomData,
@@ -290,8 +389,8 @@ impl<T, A: Clone, S: Fn(A, T) -> A, M: Fn(A, A) -> A> Fold<T, A, S, M> {
     }
 
     /// As [`new`](Fold::new), typed by a sample value (see [`Reduce::for_value`]).
-    pub fn for_value(_sample: &T, init: A, step: S, merge: M) -> Self {
-        Self::new(init, step, merge)
+    pub fn for_value(_sample: &T, init: A, identity: A, step: S, merge: M) -> Self {
+        Self::new(init, identity, step, merge)
     }
 }
 
@@ -310,10 +409,15 @@ where
         }
     }
     fn finish(&self, acc: Option<A>) -> A {
-        acc.expect("a fold accumulator is only empty while its closure unwinds")
+        let all = acc.expect("a fold accumulator is only empty while its closure unwinds");
+        // `init` counts once, in front of everything.
+        (self.merge)(self.init.clone(), all)
     }
     fn finish_global(&self, acc: Option<Option<A>>) -> A {
-        acc.flatten().unwrap_or_else(|| self.init.clone())
+        match acc {
+            Some(acc) => self.finish(acc),
+            None => self.init.clone(),
+        }
     }
 }
 
@@ -325,7 +429,7 @@ where
 {
     #[inline]
     fn create(&self, value: T) -> Option<A> {
-        Some((self.step)(self.init.clone(), value))
+        Some((self.step)(self.identity.clone(), value))
     }
     #[inline]
     fn update(&self, acc: &mut Option<A>, value: T) {
@@ -563,5 +667,60 @@ tuple_aggregate!(A0 V0 0, A1 V1 1, A2 V2 2, A3 V3 3, A4 V4 4, A5 V5 5, A6 V6 6, 
 fn replace_with<T>(slot: &mut Option<T>, f: impl FnOnce(T) -> T) {
     if let Some(old) = slot.take() {
         *slot = Some(f(old));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Overflow is checked when a task adds a value and when partial sums are merged, whatever
+    /// the build profile (the message, not a debug-build "attempt to add", is asserted).
+    #[test]
+    fn integer_sum_overflow_panics_with_its_type_in_update_and_merge() {
+        let sum = Sum::<i32>::new();
+        let message = |f: &dyn Fn()| {
+            let payload = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_err();
+            payload
+                .downcast_ref::<String>()
+                .cloned()
+                .unwrap_or_default()
+        };
+        let update = message(&|| {
+            let mut acc = sum.create(i32::MAX - 1);
+            sum.update(&mut acc, 2);
+        });
+        assert!(
+            update.starts_with("sum overflowed i32 (2147483646 + 2)"),
+            "{update}"
+        );
+        let merge = message(&|| {
+            let mut acc = i32::MIN;
+            Accumulate::merge(&sum, &mut acc, -1);
+        });
+        assert!(
+            merge.starts_with("sum overflowed i32 (-2147483648 + -1)"),
+            "{merge}"
+        );
+        let mut wrapping = Wrapping(u8::MAX);
+        Summable::add(&mut wrapping, Wrapping(2));
+        assert_eq!(wrapping, Wrapping(1));
+    }
+
+    /// The combinable fold starts partials from the identity and merges `init` once, in front.
+    #[test]
+    fn fold_counts_init_once_in_front_of_the_partials() {
+        let fold = Fold::new(
+            "init".to_string(),
+            String::new(),
+            |a: String, x: char| a + &x.to_string(),
+            |a: String, b: String| a + "|" + &b,
+        );
+        let mut first = fold.create('a');
+        fold.update(&mut first, 'b');
+        let second = fold.create('c');
+        Accumulate::merge(&fold, &mut first, second);
+        assert_eq!(fold.finish(first), "init|ab|c");
+        assert_eq!(fold.finish_global(None), "init");
     }
 }

@@ -3,13 +3,33 @@
 //! A combiner stores owned keys, but most records hit a key that is already there. When
 //! `key_by` returns a `&str` borrowed from the record (a word of a line, a station name), the
 //! combiner can look it up by the borrowed text and allocate a `String` only when the key is
-//! new. The generated code picks the lookup with [`KeyProbe`]: `&str` keys become
+//! new. The same holds for a key borrowed from the record itself: `key_by(|s: &Sale|
+//! s.region.as_str())` or `key_by(|s: &Sale| &s.region)` (a `&String`) cost a hash probe per
+//! record, where `s.region.clone()` costs an allocation and a copy as well. Downstream, all
+//! three keys are the same `String`.
+//!
+//! The generated code picks the lookup with [`KeyProbe`]: `&str` and `&String` keys become
 //! [`BorrowedStr`], every other key [`Owned`], decided at compile time by method resolution
-//! (inherent-looking impls on `KeyProbe<&str>` take precedence over the blanket one that needs
-//! one more auto-reference).
+//! (impls on `KeyProbe<&str>` and `KeyProbe<&String>` take precedence over the blanket one that
+//! needs one more auto-reference).
 
+use crate::guard::{guard, OpInfo};
 use crate::hash::hash_one;
 use std::hash::Hash;
+
+/// Calls `key_by`'s closure `f` on the record (the typed guard of a keyed aggregation's key).
+///
+/// Unlike a plain `FnOnce(&T) -> K` bound, the key may borrow the record itself
+/// (`|s: &Sale| s.region.as_str()`, or `&s.region`): the record's lifetime `'a` is named, so
+/// the returned key can hold it. A key that is not `Hash + Eq` is reported on the closure.
+#[inline(always)]
+pub fn key_by<'a, T: ?Sized, K: Hash + Eq>(
+    op: &'static OpInfo,
+    record: &'a T,
+    f: impl FnOnce(&'a T) -> K,
+) -> K {
+    guard(op, move || f(record))
+}
 
 /// How a key is found in, and added to, a table of owned keys `K`.
 pub trait KeyLookup<K> {
@@ -62,13 +82,13 @@ impl KeyLookup<String> for BorrowedStr<'_> {
 /// `(&KeyProbe(key)).lookup_kind().wrap(key)`.
 pub struct KeyProbe<K>(pub K);
 
-/// Chosen for `&str` keys.
+/// Chosen for `&str` and `&String` keys.
 pub struct BorrowedStrKind;
 /// Chosen for every other key.
 pub struct OwnedKind;
 
-/// The `&str` case: implemented on `KeyProbe<&str>`, so `(&probe).lookup_kind()` finds it
-/// without an extra auto-reference.
+/// The borrowed-text case: implemented on `KeyProbe<&str>` and `KeyProbe<&String>`, so
+/// `(&probe).lookup_kind()` finds it without an extra auto-reference.
 pub trait BorrowedStrProbe {
     /// Selects [`BorrowedStr`].
     #[inline]
@@ -77,6 +97,7 @@ pub trait BorrowedStrProbe {
     }
 }
 impl BorrowedStrProbe for KeyProbe<&str> {}
+impl BorrowedStrProbe for KeyProbe<&String> {}
 
 /// The general case: implemented on `&KeyProbe<K>`, found one auto-reference later.
 pub trait OwnedProbe {
@@ -89,10 +110,11 @@ pub trait OwnedProbe {
 impl<K> OwnedProbe for &KeyProbe<K> {}
 
 impl BorrowedStrKind {
-    /// The lookup for a borrowed string key.
+    /// The lookup for a borrowed string key (`&str` or `&String`); the stored key is a
+    /// `String` either way.
     #[inline]
-    pub fn wrap(self, probe: KeyProbe<&str>) -> BorrowedStr<'_> {
-        BorrowedStr(probe.0)
+    pub fn wrap<S: AsRef<str> + ?Sized>(self, probe: KeyProbe<&S>) -> BorrowedStr<'_> {
+        BorrowedStr(probe.0.as_ref())
     }
 }
 
@@ -108,10 +130,21 @@ impl OwnedKind {
 mod tests {
     use super::*;
 
+    // Written as the generated code writes it: the `&` is what lets other keys fall through
+    // to `OwnedProbe`, even where (as for `&str`) the lookup would be found without it.
     #[test]
+    #[allow(clippy::needless_borrow)]
     fn str_keys_are_looked_up_borrowed_and_others_owned() {
         let text = String::from("word");
         let probe = KeyProbe(text.as_str());
+        let lookup = (&probe).lookup_kind().wrap(probe);
+        assert!(lookup.matches(&"word".to_string()));
+        assert_eq!(lookup.hash(), hash_one(&"word".to_string()));
+        let owned: String = lookup.into_key();
+        assert_eq!(owned, "word");
+
+        // A `&String` (`key_by(|s| &s.region)`) takes the same path and is stored as `String`.
+        let probe = KeyProbe(&text);
         let lookup = (&probe).lookup_kind().wrap(probe);
         assert!(lookup.matches(&"word".to_string()));
         assert_eq!(lookup.hash(), hash_one(&"word".to_string()));

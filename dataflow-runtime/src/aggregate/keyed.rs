@@ -148,6 +148,35 @@ impl<K: Hash + Eq, Acc> KeyedCombiner<K, Acc> {
         self.local.update(agg, key, value);
     }
 
+    /// The first half of an update, for a key that may borrow the record whose value is then
+    /// moved into the aggregation (`key_by(|s| s.region.as_str()) -> min_by(...)`): looks the
+    /// key up and, if it is new, makes the owned key, so that the record is no longer borrowed
+    /// when the value is computed. [`Target::Held`] is then updated with
+    /// [`Aggregate::update`], [`Target::New`] with [`Self::insert`]. Together they do exactly what
+    /// [`Self::update_lookup`] does.
+    #[inline(always)]
+    pub fn target<Q: KeyLookup<K>>(&mut self, key: Q) -> Target<'_, K, Acc> {
+        let local = &mut *self.local;
+        let hash = key.hash();
+        match local.table.find_mut(hash, |(k, _)| key.matches(k)) {
+            Some((_, acc)) => {
+                local.rows += 1;
+                Target::Held(acc)
+            }
+            None => Target::New(NewKey {
+                hash,
+                key: key.into_key(),
+            }),
+        }
+    }
+
+    /// The second half of an update for a key the local table did not hold (see
+    /// [`Self::target`]).
+    #[inline]
+    pub fn insert<V, A: Aggregate<V, Acc = Acc>>(&mut self, agg: &A, new: NewKey<K>, value: V) {
+        self.local.miss(agg, new.hash, Owned(new.key), value);
+    }
+
     /// The combiner's entries: one run per partition (or none when it holds nothing), each in
     /// record order.
     fn into_runs<A: Accumulate<Acc = Acc>>(self, agg: &A) -> Vec<Run<K, Acc>> {
@@ -174,6 +203,20 @@ impl<K: Hash + Eq, Acc> KeyedCombiner<K, Acc> {
             }
         }
     }
+}
+
+/// Where a record's value goes, found by [`KeyedCombiner::target`] before the value exists.
+pub enum Target<'c, K, Acc> {
+    /// The accumulator of a key the local table holds.
+    Held(&'c mut Acc),
+    /// A key the local table does not hold, already owned.
+    New(NewKey<K>),
+}
+
+/// A key for [`KeyedCombiner::insert`]: owned, with its hash.
+pub struct NewKey<K> {
+    hash: u64,
+    key: K,
 }
 
 /// A combiner's state.
