@@ -15,8 +15,9 @@ use crate::error::Result;
 use crate::guard::{CancelOnFailure, JobScope, OpInfo};
 use crate::job::Context;
 use crate::Partitions;
-use rayon::iter::plumbing::UnindexedConsumer;
-use rayon::iter::plumbing::{bridge, Consumer, Folder, Producer, ProducerCallback};
+use rayon::iter::plumbing::{
+    bridge, Consumer, Folder, Producer, ProducerCallback, UnindexedConsumer,
+};
 use rayon::prelude::*;
 
 /// Smallest number of items a task takes from an in-memory input: enough to amortize a task.
@@ -155,7 +156,7 @@ where
                 let _cancel_on_failure = CancelOnFailure(ctx);
                 if !ctx.is_cancelled() {
                     let first = block * CANCEL_CHECK_ITEMS;
-                    for i in first..len.min(first + CANCEL_CHECK_ITEMS) {
+                    for i in first..len.min(first.saturating_add(CANCEL_CHECK_ITEMS)) {
                         body(&mut local, T::offset(start, i));
                     }
                 }
