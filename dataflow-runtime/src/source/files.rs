@@ -18,8 +18,8 @@ use std::time::SystemTime;
 ///
 /// **A path that exists is taken literally**, even when it contains `*`, `?` or `[`: the file
 /// `report[2024].txt` is read as itself, not as the pattern matching `report2.txt`. Only a
-/// path that does not exist is expanded as a glob. (To match with a pattern that happens to
-/// name an existing file, escape the metacharacters in brackets: `report[[]2024].txt`.)
+/// path that does not exist is expanded as a glob. (To glob with a pattern that is also the
+/// name of an existing file, write it so that it names no file: `report[2024].tx[t]`.)
 ///
 /// A file that is not a regular file (a FIFO, `/dev/stdin`) named directly is listed; the text
 /// source reads it as one stream. Directories and globs list regular files only.
@@ -361,6 +361,12 @@ mod tests {
         fs::write(sub.join("a.txt"), "y\n").unwrap();
         assert_eq!(names(&expand(sub.to_str().unwrap()).unwrap()), ["a.txt"]);
         let pattern = format!("{}/report[0-9].txt", dir.path().display());
+        assert_eq!(
+            names(&expand(&pattern).unwrap()),
+            ["report0.txt", "report2.txt"]
+        );
+        // The documented way to glob with a pattern that is also an existing name.
+        let pattern = format!("{}/report[2024].tx[t]", dir.path().display());
         assert_eq!(
             names(&expand(&pattern).unwrap()),
             ["report0.txt", "report2.txt"]
