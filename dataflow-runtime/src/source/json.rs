@@ -109,16 +109,16 @@ where
 /// `serde_json`'s error as a column and a message without its position: the text source adds
 /// the file, line and column (the line of the file, where serde_json only sees line 1).
 #[cold]
-fn rejected(e: &serde_json::Error) -> Rejected {
+fn rejected(e: &serde_json::Error) -> Box<Rejected> {
     let message = e.to_string();
     let position = format!(" at line {} column {}", e.line(), e.column());
     let message = message
         .strip_suffix(&position)
         .map_or(message.clone(), str::to_owned);
-    Rejected {
+    Box::new(Rejected {
         column: e.column().max(1) as u64,
         message,
-    }
+    })
 }
 
 #[cfg(test)]

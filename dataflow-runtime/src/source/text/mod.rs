@@ -127,8 +127,10 @@ pub enum Line {
     Record,
     /// The line holds no record and is not an error (a blank line of JSON lines).
     Ignored,
-    /// The line is a bad record: the source's [`BadRecordPolicy`] decides.
-    Rejected(Rejected),
+    /// The line is a bad record: the source's [`BadRecordPolicy`] decides. (Boxed, so that a
+    /// `Line` is returned in registers: the per-line call of a text job stays as cheap as it
+    /// was without this enum.)
+    Rejected(Box<Rejected>),
 }
 
 /// Why a parser rejected a line.

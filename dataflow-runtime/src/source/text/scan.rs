@@ -67,7 +67,7 @@ impl Scan<'_> {
                     // The counts must be current for the line number.
                     self.lines += std::mem::take(&mut lines);
                     self.ignored += std::mem::take(&mut ignored);
-                    self.rejected_line(&bytes[pos..stop], chunk_offset + pos as u64, why)?;
+                    self.rejected_line(&bytes[pos..stop], chunk_offset + pos as u64, *why)?;
                 }
             }
             pos = next;
@@ -126,7 +126,7 @@ impl Scan<'_> {
                     Line::Ignored => self.ignored += 1,
                     Line::Rejected(why) => {
                         let offset = chunk_offset + pos as u64;
-                        self.rejected_line(&chunk[pos..stop], offset, why)?;
+                        self.rejected_line(&chunk[pos..stop], offset, *why)?;
                     }
                 },
                 Err(e) => {
