@@ -148,6 +148,37 @@ pub struct Rejected {
 /// line, column and text (`format` names the format in it: "bad JSON record"); under `Skip` it
 /// is counted as skipped in the job's metrics, with a sample naming `path:line:column`.
 /// Ignored lines are neither records nor skipped, but count as lines for the numbering.
+///
+/// ```
+/// use dataflow_runtime::guard::OpInfo;
+/// use dataflow_runtime::source::text::{drive_line_records, Line, Rejected, TextSource};
+/// use dataflow_runtime::{Context, Error, Job};
+///
+/// static OP: OpInfo = OpInfo { name: "read_numbers", file: "example.rs", line: 1, column: 1 };
+/// let dir = tempfile::tempdir()?;
+/// let path = dir.path().join("numbers.txt");
+/// std::fs::write(&path, "1\n\n2\nthree\n")?;
+///
+/// let src = TextSource::new(&path);
+/// let job = Job::new("example", Some(1), move |ctx: &Context| {
+///     drive_line_records(ctx, &OP, &src, "number", || 0, |sum: &mut i64, line: &str| {
+///         if line.is_empty() {
+///             return Line::Ignored;
+///         }
+///         match line.parse::<i64>() {
+///             Ok(n) => {
+///                 *sum += n;
+///                 Line::Record
+///             }
+///             Err(e) => Line::Rejected(Box::new(Rejected { column: 1, message: e.to_string() })),
+///         }
+///     })
+/// });
+/// let err = job.run().unwrap_err();
+/// assert!(matches!(err, Error::BadLine { line: 4, column: 1, .. }));
+/// assert!(err.to_string().ends_with(":4:1: bad number record: invalid digit found in string: three"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn drive_line_records<L, I, B>(
     ctx: &Context,
     op: &'static OpInfo,
