@@ -252,6 +252,30 @@ fn gzip_round_trips_and_mixes_with_plain_files_in_a_glob() {
     assert_eq!(read_events(&pattern, 3), want);
 }
 
+/// `{"name":"gz","n":1}` and `{"name":"ünï","n":-2}`, one a line, compressed by the command-line
+/// tool: `gzip -9n -c cli.jsonl` (gzip 1.12), bytes from `xxd -i`.
+const GZIP_CLI: [u8; 54] = [
+    0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x03, 0xab, 0x56, 0xca, 0x4b, 0xcc, 0x4d,
+    0x55, 0xb2, 0x52, 0x4a, 0xaf, 0x52, 0xd2, 0x51, 0xca, 0x53, 0xb2, 0x32, 0xac, 0xe5, 0xaa, 0x86,
+    0x89, 0x1d, 0xde, 0x93, 0x77, 0x78, 0x3d, 0x44, 0x58, 0xd7, 0xa8, 0x96, 0x0b, 0x00, 0xcf, 0xc9,
+    0x98, 0x28, 0x2c, 0x00, 0x00, 0x00,
+];
+
+#[test]
+fn a_file_compressed_by_the_gzip_tool_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cli.jsonl.gz");
+    fs::write(&path, GZIP_CLI).unwrap();
+    let got = pipeline! { read_json::<Small>(&path) -> collect() }
+        .run()
+        .unwrap();
+    let small = |name: &str, n| Small {
+        name: name.to_string(),
+        n,
+    };
+    assert_eq!(got, [small("gz", 1), small("ünï", -2)]);
+}
+
 #[test]
 fn a_failed_job_leaves_no_output_and_the_old_file_as_it_was() {
     let dir = tempfile::tempdir().unwrap();
