@@ -252,11 +252,12 @@ fn prepare_terminal(graph: &Graph, id: usize) -> TokenStream {
     let node = &graph.nodes[id];
     let sink = format_ident!("__sink{}", id);
     match node.spec.role {
-        Role::Sink(Sink::WriteText) | Role::Sink(Sink::WriteCsv) => {
+        Role::Sink(Sink::WriteText) | Role::Sink(Sink::WriteCsv) | Role::Sink(Sink::WriteJson) => {
             let path = node.call.arg(0);
             let op = op_static(id);
             let ty = match node.spec.role {
                 Role::Sink(Sink::WriteText) => quote!(text::TextSink),
+                Role::Sink(Sink::WriteJson) => quote!(json::JsonSink),
                 _ => quote!(csv::CsvSink),
             };
             // The operator names the sink in its errors; each option is a builder method.
@@ -329,7 +330,9 @@ fn init_terminal(graph: &Graph, id: usize) -> TokenStream {
         Role::Exchange(_) | Role::Sink(Sink::Collect) => quote!(::std::vec::Vec::new()),
         Role::Sink(Sink::Print) => quote!(#rt::sink::print::PrintBuffer::new()),
         Role::Sink(Sink::ForEach) => quote!(()),
-        Role::Sink(Sink::WriteText) | Role::Sink(Sink::WriteCsv) => quote!(#sink.part()),
+        Role::Sink(Sink::WriteText) | Role::Sink(Sink::WriteCsv) | Role::Sink(Sink::WriteJson) => {
+            quote!(#sink.part())
+        }
         _ => unreachable!("not a terminal"),
     }
 }
@@ -466,7 +469,10 @@ fn push_terminal(graph: &Graph, id: usize, field: &Index, input: &Ident, own: bo
         Role::Exchange(_) | Role::Sink(Sink::Collect) => {
             quote_spanned!(span=> __local.#field.push(#kept);)
         }
-        Role::Sink(Sink::Print) | Role::Sink(Sink::WriteText) | Role::Sink(Sink::WriteCsv) => {
+        Role::Sink(Sink::Print)
+        | Role::Sink(Sink::WriteText)
+        | Role::Sink(Sink::WriteCsv)
+        | Role::Sink(Sink::WriteJson) => {
             // `Display`, `Debug` and `Serialize` impls are user code too.
             quote_spanned!(span=> #rt::guard::guard(&#op, || __local.#field.write(&#input));)
         }
@@ -556,6 +562,9 @@ fn finish_terminal(
         }
         Role::Sink(Sink::WriteCsv) => {
             quote!(#rt::sink::csv::commit_csv(__ctx, &#sink_var, #states)?)
+        }
+        Role::Sink(Sink::WriteJson) => {
+            quote!(#rt::sink::json::commit_json(__ctx, &#sink_var, #states)?)
         }
         _ => unreachable!("not a terminal"),
     };

@@ -388,7 +388,16 @@ fn check_args(call: &Call, spec: &OpSpec) -> syn::Result<()> {
             }
         }
     }
-    if call.generics.is_some() && spec.name != "read_csv" && spec.name != "collect" {
+    // Nothing downstream may name the record type (`-> count()`), and rustc's "type annotations
+    // needed" would not say where it goes.
+    if spec.name == "read_json" && call.generics.is_none() {
+        return Err(Error::new(
+            call.name.span(),
+            "`read_json` needs the record type: write `read_json::<Record>(path)`, where `Record: serde::Deserialize`",
+        ));
+    }
+    let takes_type = ["read_csv", "read_json", "collect"].contains(&spec.name);
+    if call.generics.is_some() && !takes_type {
         return Err(Error::new(
             call.name.span(),
             format!(

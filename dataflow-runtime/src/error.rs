@@ -60,6 +60,22 @@ pub enum Error {
         /// The raw record, shortened if long.
         text: String,
     },
+    /// A line of a line-based format (JSON lines) is not a valid record.
+    #[error("{path}:{line}:{column}: bad {format} record: {message}: {text}")]
+    BadLine {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line number.
+        line: u64,
+        /// 1-based byte column in the line where the problem was found.
+        column: u64,
+        /// The format, e.g. `JSON`.
+        format: &'static str,
+        /// What is wrong.
+        message: String,
+        /// The line, lossily decoded, shortened if long.
+        text: String,
+    },
     /// A user closure panicked.
     #[error("operator `{operator}` at {file}:{line}:{column} panicked: {message}{}", at_suffix(.panic_location))]
     UserPanic {

@@ -9,6 +9,7 @@ pub enum Sink {
     ForEach,
     WriteText,
     WriteCsv,
+    WriteJson,
 }
 
 pub const OPS: &[OpSpec] = &[
@@ -56,5 +57,14 @@ pub const OPS: &[OpSpec] = &[
         max_args: 1,
         usage: "write_csv(\"out.csv\")",
         options: &["header", "delimiter", "sync"],
+    },
+    OpSpec {
+        name: "write_json",
+        flink: "(JSON lines; no DataSet equivalent)",
+        role: Role::Sink(Sink::WriteJson),
+        min_args: 1,
+        max_args: 1,
+        usage: "write_json(\"out.jsonl\")",
+        options: &["sync"],
     },
 ];

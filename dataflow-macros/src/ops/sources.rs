@@ -1,4 +1,4 @@
-//! Sources: collections, iterators, ranges, text files and CSV files.
+//! Sources: collections, iterators, ranges, text files, CSV files and JSON lines.
 
 use super::{OpSpec, Role};
 use crate::ast::Call;
@@ -13,6 +13,7 @@ pub enum Source {
     Range,
     Text,
     Csv,
+    Json,
 }
 
 pub const OPS: &[OpSpec] = &[
@@ -61,6 +62,15 @@ pub const OPS: &[OpSpec] = &[
         usage: "read_csv::<Record>(\"path\")",
         options: &["header", "delimiter", "quote", "quoting", "bad_records"],
     },
+    OpSpec {
+        name: "read_json",
+        flink: "(JSON lines; no DataSet equivalent)",
+        role: Role::Source(Source::Json),
+        min_args: 1,
+        max_args: 1,
+        usage: "read_json::<Record>(\"path\")",
+        options: &["bad_records"],
+    },
 ];
 
 /// The call that drives a stage over this source: `driver(ctx, &OP, input, init, body)`.
@@ -103,6 +113,19 @@ pub fn drive(
                 })
                 .unwrap_or_default();
             quote!(#rt::source::csv::drive_csv #record(__ctx, &#op, &#source, #init, #body))
+        }
+        Source::Json => {
+            let policy = bad_record_policy(call);
+            let source = quote!(#rt::source::json::JsonSource::new(#input).bad_records(#policy));
+            let record = call
+                .generics
+                .as_ref()
+                .map(|g| {
+                    let args = &g.args;
+                    quote!(::<#args, _, _, _>)
+                })
+                .unwrap_or_default();
+            quote!(#rt::source::json::drive_json #record(__ctx, &#op, &#source, #init, #body))
         }
     };
     quote_spanned!(span=> #call_tokens)

@@ -1,13 +1,14 @@
 //! Sinks: where a pipeline's records end up.
 //!
 //! In-memory sinks (`collect`, [`print`](mod@print)) keep one buffer per task and join them in
-//! input order. File sinks ([`text`], [`csv`]) write one part file per task under a temporary
+//! input order. File sinks ([`text`], [`csv`], [`json`]) write one part file per task under a temporary
 //! name, join the parts when their stage is done, and rename the result into place only when the
 //! whole job has succeeded, every output of the job together ([`file`](mod@file) holds that
 //! shared commit protocol), so a failed job leaves no output that looks done and replaces none.
 
 pub mod csv;
 pub mod file;
+pub mod json;
 pub mod print;
 pub mod text;
 

@@ -6,7 +6,10 @@
 //! * [`text`] reads lines in blocks into a reused buffer; a file is split into byte ranges
 //!   aligned to line ends, and each line reaches the user's closure as a borrowed `&str`.
 //! * [`csv`] deserializes records into any `T: serde::Deserialize`.
+//! * [`json`] reads JSON lines through the text source, one value per line, into any
+//!   `T: serde::Deserialize`.
 
 pub mod csv;
 pub mod files;
+pub mod json;
 pub mod text;

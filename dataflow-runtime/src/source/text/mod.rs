@@ -113,6 +113,85 @@ where
     I: Fn() -> L + Sync + Send,
     B: Fn(&mut L, &str) + Sync + Send,
 {
+    let body = |state: &mut L, line: &str| {
+        body(state, line);
+        Line::Record
+    };
+    drive_line_records(ctx, op, src, "text", init, body)
+}
+
+/// What a line-based format's parser made of one line (see [`drive_line_records`]).
+#[derive(Debug)]
+pub enum Line {
+    /// The line was a record, passed on.
+    Record,
+    /// The line holds no record and is not an error (a blank line of JSON lines).
+    Ignored,
+    /// The line is a bad record: the source's [`BadRecordPolicy`] decides. (Boxed, so that a
+    /// `Line` is returned in registers: the per-line call of a text job stays as cheap as it
+    /// was without this enum.)
+    Rejected(Box<Rejected>),
+}
+
+/// Why a parser rejected a line.
+#[derive(Debug)]
+pub struct Rejected {
+    /// 1-based byte column in the line where the problem was found.
+    pub column: u64,
+    /// What is wrong, without a position (the error adds the file, line and column).
+    pub message: String,
+}
+
+/// Like [`drive_lines`], for a format of one record per line (JSON lines): `body` parses each
+/// line and says what it was ([`Line`]). A rejected line is handled like a line of invalid
+/// UTF-8: under [`BadRecordPolicy::Fail`] the job fails with [`Error::BadLine`] naming the file,
+/// line, column and text (`format` names the format in it: "bad JSON record"); under `Skip` it
+/// is counted as skipped in the job's metrics, with a sample naming `path:line:column`.
+/// Ignored lines are neither records nor skipped, but count as lines for the numbering.
+///
+/// ```
+/// use dataflow_runtime::guard::OpInfo;
+/// use dataflow_runtime::source::text::{drive_line_records, Line, Rejected, TextSource};
+/// use dataflow_runtime::{Context, Error, Job};
+///
+/// static OP: OpInfo = OpInfo { name: "read_numbers", file: "example.rs", line: 1, column: 1 };
+/// let dir = tempfile::tempdir()?;
+/// let path = dir.path().join("numbers.txt");
+/// std::fs::write(&path, "1\n\n2\nthree\n")?;
+///
+/// let src = TextSource::new(&path);
+/// let job = Job::new("example", Some(1), move |ctx: &Context| {
+///     drive_line_records(ctx, &OP, &src, "number", || 0, |sum: &mut i64, line: &str| {
+///         if line.is_empty() {
+///             return Line::Ignored;
+///         }
+///         match line.parse::<i64>() {
+///             Ok(n) => {
+///                 *sum += n;
+///                 Line::Record
+///             }
+///             Err(e) => Line::Rejected(Box::new(Rejected { column: 1, message: e.to_string() })),
+///         }
+///     })
+/// });
+/// let err = job.run().unwrap_err();
+/// assert!(matches!(err, Error::BadLine { line: 4, column: 1, .. }));
+/// assert!(err.to_string().ends_with(":4:1: bad number record: invalid digit found in string: three"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn drive_line_records<L, I, B>(
+    ctx: &Context,
+    op: &'static OpInfo,
+    src: &TextSource,
+    format: &'static str,
+    init: I,
+    body: B,
+) -> Result<Vec<L>>
+where
+    L: Send,
+    I: Fn() -> L + Sync + Send,
+    B: Fn(&mut L, &str) -> Line + Sync + Send,
+{
     let paths = files::expand(&src.pattern)?;
     let morsels = plan_morsels(&paths, src.morsel_bytes)?;
     let label = source_label(op);
@@ -129,7 +208,8 @@ where
                 // Once a task has failed the job is lost: leave the remaining morsels unread.
                 if !ctx.is_cancelled() {
                     let emit = |line: &str| body(&mut state, line);
-                    if let Err(error) = read_morsel(ctx, &label, src, &morsel, &mut buf, emit) {
+                    let read = read_morsel(ctx, &label, src, format, &morsel, &mut buf, emit);
+                    if let Err(error) = read {
                         ctx.cancel();
                         crate::guard::fail(error);
                     }
@@ -177,10 +257,11 @@ fn plan_morsels(paths: &[PathBuf], morsel_bytes: u64) -> Result<Vec<Morsel<'_>>>
 }
 
 /// Reads one morsel's lines into `emit` and reports them to the job's metrics.
-fn read_morsel<F: FnMut(&str)>(
+fn read_morsel<F: FnMut(&str) -> Line>(
     ctx: &Context,
     label: &str,
     src: &TextSource,
+    format: &'static str,
     morsel: &Morsel<'_>,
     buf: &mut Vec<u8>,
     emit: F,
@@ -202,6 +283,8 @@ fn read_morsel<F: FnMut(&str)>(
         // Line numbers are only known for free when the morsel starts the file.
         lines_before: (morsel.start == 0).then_some(0),
         lines: 0,
+        ignored: 0,
+        format,
         skipped: 0,
     };
     let stream = morsel.stamp.is_none();

@@ -1,7 +1,7 @@
 //! The per-line loop of a morsel: finding lines, checking UTF-8, and what to do with bad ones.
 
 use super::reader::LineReader;
-use super::{io_error, BLOCK_BYTES, SHOWN_BYTES};
+use super::{io_error, Line, Rejected, BLOCK_BYTES, SHOWN_BYTES};
 use crate::error::{shorten, BadRecordPolicy, Error, Result};
 use crate::job::Context;
 use memchr::memchr;
@@ -9,23 +9,6 @@ use std::fs::File;
 use std::io::{self, Read};
 use std::os::unix::fs::FileExt;
 use std::path::Path;
-
-/// Passes the lines of `text` that start before byte `owned` to `emit`; returns how many.
-///
-/// The per-line loop of every text job: kept to a `memchr`, a check for `\r` and the call.
-#[inline]
-fn emit_lines<F: FnMut(&str)>(text: &str, owned: usize, emit: &mut F) -> u64 {
-    let bytes = text.as_bytes();
-    let mut lines = 0;
-    let mut pos = 0;
-    while pos < owned {
-        let (stop, next) = line_end(bytes, pos);
-        emit(&text[pos..stop]);
-        lines += 1;
-        pos = next;
-    }
-    lines
-}
 
 /// Where the line starting at `pos` ends (before its `\n` or `\r\n`) and where the next one
 /// starts; a last line without `\n` ends the chunk.
@@ -48,15 +31,54 @@ pub(super) struct Scan<'a> {
     pub(super) end: u64,
     /// Lines in the file before the morsel's first one, when known.
     pub(super) lines_before: Option<u64>,
-    /// Lines passed on.
+    /// Lines passed on as records.
     pub(super) lines: u64,
+    /// Lines passed on that the body ignored ([`Line::Ignored`]): no record, but a line.
+    pub(super) ignored: u64,
+    /// What the lines hold, for errors about a rejected line: `JSON` gives "bad JSON record".
+    pub(super) format: &'static str,
     /// Lines skipped as bad.
     pub(super) skipped: u64,
 }
 
 impl Scan<'_> {
+    /// Passes the lines of `text` (at stream offset `chunk_offset`) that start before byte
+    /// `owned` to `emit`.
+    ///
+    /// The per-line loop of every text job: kept to a `memchr`, a check for `\r` and the call.
+    /// (`drive_lines`' body always answers [`Line::Record`], so the other arms compile away.)
+    #[inline]
+    fn emit_lines<F: FnMut(&str) -> Line>(
+        &mut self,
+        text: &str,
+        chunk_offset: u64,
+        owned: usize,
+        emit: &mut F,
+    ) -> Result<()> {
+        let bytes = text.as_bytes();
+        let (mut lines, mut ignored) = (0, 0);
+        let mut pos = 0;
+        while pos < owned {
+            let (stop, next) = line_end(bytes, pos);
+            match emit(&text[pos..stop]) {
+                Line::Record => lines += 1,
+                Line::Ignored => ignored += 1,
+                Line::Rejected(why) => {
+                    // The counts must be current for the line number.
+                    self.lines += std::mem::take(&mut lines);
+                    self.ignored += std::mem::take(&mut ignored);
+                    self.rejected_line(&bytes[pos..stop], chunk_offset + pos as u64, *why)?;
+                }
+            }
+            pos = next;
+        }
+        self.lines += lines;
+        self.ignored += ignored;
+        Ok(())
+    }
+
     /// Passes the lines that start before `self.end` to `emit`.
-    pub(super) fn run<R: Read, F: FnMut(&str)>(
+    pub(super) fn run<R: Read, F: FnMut(&str) -> Line>(
         &mut self,
         lines: &mut LineReader<'_, R>,
         mut emit: F,
@@ -75,7 +97,7 @@ impl Scan<'_> {
             // are then slices of a valid `str` cut next to `\n`s, which are char boundaries.
             // A chunk with a bad byte falls back to checking each of its lines.
             match std::str::from_utf8(chunk) {
-                Ok(text) => self.lines += emit_lines(text, owned, &mut emit),
+                Ok(text) => self.emit_lines(text, chunk_offset, owned, &mut emit)?,
                 Err(_) => self.run_checked(chunk, chunk_offset, owned, &mut emit)?,
             }
             if owned < chunk.len() {
@@ -88,7 +110,7 @@ impl Scan<'_> {
     /// The lines of a chunk that is not valid UTF-8 and starts at stream offset `chunk_offset`,
     /// each checked on its own; the bad ones go to [`Self::bad_line`].
     #[cold]
-    fn run_checked<F: FnMut(&str)>(
+    fn run_checked<F: FnMut(&str) -> Line>(
         &mut self,
         chunk: &[u8],
         chunk_offset: u64,
@@ -99,10 +121,14 @@ impl Scan<'_> {
         while pos < owned {
             let (stop, next) = line_end(chunk, pos);
             match std::str::from_utf8(&chunk[pos..stop]) {
-                Ok(line) => {
-                    emit(line);
-                    self.lines += 1;
-                }
+                Ok(line) => match emit(line) {
+                    Line::Record => self.lines += 1,
+                    Line::Ignored => self.ignored += 1,
+                    Line::Rejected(why) => {
+                        let offset = chunk_offset + pos as u64;
+                        self.rejected_line(&chunk[pos..stop], offset, *why)?;
+                    }
+                },
                 Err(e) => {
                     let offset = chunk_offset + pos as u64;
                     self.bad_line(&chunk[pos..stop], offset, e.valid_up_to())?;
@@ -143,6 +169,34 @@ impl Scan<'_> {
         }
     }
 
+    /// Like [`Self::bad_line`], for a line the body rejected ([`Line::Rejected`]): fails with
+    /// [`Error::BadLine`], or counts the line and keeps a sample, named `path:line:column`.
+    #[cold]
+    fn rejected_line(&mut self, bytes: &[u8], offset: u64, why: Rejected) -> Result<()> {
+        if self.policy == BadRecordPolicy::Skip {
+            self.skipped += 1;
+            if !self.ctx.wants_skipped_sample() {
+                return Ok(());
+            }
+        }
+        let error = Error::BadLine {
+            path: self.path.to_path_buf(),
+            line: self.line_number(offset)?,
+            column: why.column,
+            format: self.format,
+            message: why.message,
+            text: shorten(&String::from_utf8_lossy(bytes), SHOWN_BYTES),
+        };
+        match self.policy {
+            BadRecordPolicy::Fail => Err(error),
+            BadRecordPolicy::Skip => {
+                self.ctx
+                    .record_skipped_sample(self.label, error.to_string());
+                Ok(())
+            }
+        }
+    }
+
     /// The 1-based number of the line that starts at stream offset `offset`, the next one this
     /// scan has not counted yet. A morsel that does not start its file learns how many lines
     /// precede it by counting the `\n`s before `offset` (re-reading that part of the file) the
@@ -150,7 +204,7 @@ impl Scan<'_> {
     /// `lines_before`, so later bad lines of the morsel cost nothing more.
     #[cold]
     fn line_number(&mut self, offset: u64) -> Result<u64> {
-        let counted = self.lines + self.skipped;
+        let counted = self.lines + self.ignored + self.skipped;
         // (Under `Skip`, `skipped` already counts this line.)
         let this = u64::from(self.policy == BadRecordPolicy::Fail);
         match self.lines_before {
