@@ -52,6 +52,11 @@ pub const HINTS: &[(&str, Hint)] = &[
     ("from_vec", Ours("from_collection")),
     ("from_elements", Ours("from_collection")),
     ("write", Ours("write_text")),
+    ("read_jsonl", Ours("read_json")),
+    ("read_ndjson", Ours("read_json")),
+    ("read_json_lines", Ours("read_json")),
+    ("write_jsonl", Ours("write_json")),
+    ("write_ndjson", Ours("write_json")),
     // Planned.
     ("join", Planned(JOIN_MEANWHILE)),
     ("inner_join", Planned(JOIN_MEANWHILE)),
@@ -172,6 +177,8 @@ mod tests {
             ("readCsvFile", "read_csv::<Record>("),
             ("fromCollection", "from_collection(vec)"),
             ("FIRST", "first(n)"),
+            ("readJsonl", "read_json"),
+            ("read_ndjson", "read_json"),
         ] {
             let hint = say(flink);
             assert!(
