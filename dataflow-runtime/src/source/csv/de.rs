@@ -478,7 +478,10 @@ impl<'r> de::Deserializer<'r> for Field<'r> {
 
     #[inline]
     fn deserialize_char<V: Visitor<'r>>(self, visitor: V) -> Result<V::Value, DeError> {
-        visitor.visit_char(self.parse()?)
+        match *self.bytes {
+            [b] if b.is_ascii() => visitor.visit_char(char::from(b)),
+            _ => visitor.visit_char(self.parse()?),
+        }
     }
 
     #[inline]
@@ -675,6 +678,17 @@ mod tests {
             (row.0, row.1, row.2, row.3, row.5, row.6, row.7),
             (7, -3, 0.25, 'R', "text".to_owned(), None, Some(9))
         );
+    }
+
+    #[test]
+    fn a_char_is_one_character_ascii_or_not() {
+        assert_eq!(
+            de::<(char, char)>("A,\u{e9}", None).unwrap(),
+            ('A', '\u{e9}')
+        );
+        let err = de::<(char,)>("AB", None).unwrap_err();
+        assert_eq!(err.message, "too many characters in string");
+        assert!(de::<(char,)>("", None).is_err());
     }
 
     #[test]

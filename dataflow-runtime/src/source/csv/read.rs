@@ -144,13 +144,7 @@ impl Morsel<'_> {
             // The `csv` reader skips empty lines.
             if stop > pos {
                 let line = &chunk[pos..stop];
-                fields.clear();
-                let mut start = 0;
-                for i in memchr_iter(delimiter, line) {
-                    fields.push((start as u32, i as u32));
-                    start = i + 1;
-                }
-                fields.push((start as u32, line.len() as u32));
+                split_fields(line, delimiter, fields);
                 let record = Record {
                     bytes: line,
                     text: text.and_then(|t| t.get(pos..stop)),
@@ -310,6 +304,40 @@ fn raw_text(record: Record<'_>, delimiter: u8) -> String {
     shorten(&String::from_utf8_lossy(&raw), SHOWN_BYTES)
 }
 
+/// Replaces `fields` with the byte ranges of `line`'s fields, cut at every `delimiter`.
+///
+/// Eight bytes at a time: fields are short (TPC-H's average 7 bytes), and a `memchr` call per
+/// field cost a quarter of a `.tbl` query's time in a profile; a word compare finds every
+/// delimiter of the word at once.
+#[inline]
+fn split_fields(line: &[u8], delimiter: u8, fields: &mut Vec<(u32, u32)>) {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    let pattern = u64::from_ne_bytes([delimiter; 8]);
+    fields.clear();
+    let mut start = 0;
+    let mut words = line.chunks_exact(8);
+    let mut base = 0;
+    for word in &mut words {
+        let x = u64::from_le_bytes(word.try_into().expect("8 bytes")) ^ pattern;
+        // 0x80 in each byte of `x` that is zero (a delimiter), 0 elsewhere: exact, no carries.
+        let mut hits = !(((x & LOW7) + LOW7) | x | LOW7);
+        while hits != 0 {
+            let i = base + (hits.trailing_zeros() / 8) as usize;
+            fields.push((start as u32, i as u32));
+            start = i + 1;
+            hits &= hits - 1;
+        }
+        base += 8;
+    }
+    for (j, &b) in words.remainder().iter().enumerate() {
+        if b == delimiter {
+            fields.push((start as u32, (base + j) as u32));
+            start = base + j + 1;
+        }
+    }
+    fields.push((start as u32, line.len() as u32));
+}
+
 /// Where the line starting at `pos` ends (before its `\n` or `\r\n`) and where the next one
 /// starts; a last line without `\n` ends the chunk.
 #[inline(always)]
@@ -406,5 +434,36 @@ impl Chunks<'_> {
         self.hi += n;
         self.pos += n as u64;
         Ok(shift)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn split_fields_finds_every_delimiter() {
+        let mut fields = Vec::new();
+        for line in [
+            "",
+            "|",
+            "a",
+            "a|b",
+            "||||||||||",
+            "1|2|3|4|5|6|7|8|9|10|11|12|",
+            "abcdefgh|abcdefg|abcdefghi|",
+            "\u{e9}|\u{7c}x|\u{ff}\u{fc}|",
+            "no delimiter at all here",
+        ] {
+            split_fields(line.as_bytes(), b'|', &mut fields);
+            let got: Vec<&str> = fields
+                .iter()
+                .map(|&(s, e)| &line[s as usize..e as usize])
+                .collect();
+            assert_eq!(got, line.split('|').collect::<Vec<_>>(), "{line:?}");
+        }
+        // Bytes above 0x7f next to the delimiter do not carry into it.
+        split_fields(b"\xff\x80,\x7f,\xfe", b',', &mut fields);
+        assert_eq!(fields, [(0, 2), (3, 4), (5, 6)]);
     }
 }
