@@ -317,3 +317,40 @@ fn a_record_with_too_many_fields_in_a_later_morsel() {
         );
     }
 }
+
+/// A FIFO has no length and cannot be read twice: it is read as one stream, header included.
+#[test]
+fn a_fifo_is_read_as_one_stream() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("notes.fifo");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    if !made.is_ok_and(|s| s.success()) {
+        eprintln!("skipped: mkfifo is not available");
+        return;
+    }
+    let (content, want) = tricky_csv(500, false);
+    let writer = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || fs::write(fifo, content).unwrap())
+    };
+    let src = CsvSource::new(&fifo).morsel_bytes(64);
+    let (got, _, metrics) = read::<Note>(&src, 2).unwrap();
+    // Checked before joining: a reader that never opened the FIFO leaves the writer blocked.
+    assert_eq!(got, want);
+    assert_eq!(metrics.records_read(), 500);
+    writer.join().unwrap();
+
+    // A bad record in a stream still names its line.
+    let writer = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || {
+            fs::write(fifo, "id,name,text\n1,\"a\nb\",x\nbad,c,d\n").unwrap()
+        })
+    };
+    let err = read::<Note>(&CsvSource::new(&fifo), 2).unwrap_err();
+    assert!(
+        matches!(&err, Error::BadRecord { line: 4, field: Some(f), .. } if f == "id"),
+        "{err:?}"
+    );
+    writer.join().unwrap();
+}

@@ -112,6 +112,8 @@ impl CsvSource {
         }
     }
 
+    /// A `csv` reader over `input` with this source's syntax, for records only: headers and
+    /// field counts are handled by the caller, which may start reading mid-file.
     fn reader<R: io::Read>(&self, input: R) -> csv::Reader<R> {
         csv::ReaderBuilder::new()
             .has_headers(false)
@@ -176,6 +178,8 @@ where
 /// One file and where its morsels start.
 struct FilePlan {
     path: PathBuf,
+    /// Not a regular file (a FIFO, `/dev/stdin`): read once, as one stream, never cut.
+    stream: bool,
     len: u64,
     /// Where the first record after the header starts (0 without a header).
     data_start: u64,
@@ -241,6 +245,7 @@ fn plan_files(ctx: &Context, src: &CsvSource, paths: Vec<PathBuf>) -> Result<Vec
 fn plan_file(src: &CsvSource, path: PathBuf) -> Result<FilePlan> {
     let mut plan = FilePlan {
         path,
+        stream: false,
         len: 0,
         data_start: 0,
         header: None,
@@ -250,11 +255,17 @@ fn plan_file(src: &CsvSource, path: PathBuf) -> Result<FilePlan> {
         header_newlines: OnceLock::new(),
         newlines: Vec::new(),
     };
+    let meta = std::fs::metadata(&plan.path).map_err(|e| plan.io_error("cannot open", e))?;
+    if !meta.is_file() {
+        // Opening a FIFO here would block, and what is read here would be lost to the morsel.
+        plan.stream = true;
+        plan.starts.push(0);
+        plan.inside.push(false);
+        plan.newlines.push(OnceLock::new());
+        return Ok(plan);
+    }
     let file = File::open(&plan.path).map_err(|e| plan.io_error("cannot open", e))?;
-    plan.len = file
-        .metadata()
-        .map_err(|e| plan.io_error("cannot open", e))?
-        .len();
+    plan.len = meta.len();
     let mut reader = src.reader(&file);
     let mut first = csv::ByteRecord::new();
     let has_record = reader
@@ -357,14 +368,6 @@ impl FilePlan {
         let from = self.starts.get(i).copied().unwrap_or(self.data_start);
         newlines += split::count_newlines(file, from..offset)?;
         Ok(newlines + 1)
-    }
-
-    /// The header's name for the 0-based field `index`, or else its 1-based number.
-    fn field_name(&self, index: usize) -> String {
-        match self.header.as_ref().and_then(|h| h.get(index)) {
-            Some(name) if !name.is_empty() => name.clone(),
-            _ => (index + 1).to_string(),
-        }
     }
 
     fn io_error(&self, action: &'static str, source: io::Error) -> Error {

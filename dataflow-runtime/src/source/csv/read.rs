@@ -53,6 +53,9 @@ pub(super) fn read_morsel<T: DeserializeOwned, F: FnMut(T)>(
 ) -> Result<()> {
     let path = &plan.path;
     let file = File::open(path).map_err(|e| plan.io_error("cannot open", e))?;
+    if plan.stream {
+        return read_stream(ctx, label, src, plan, file, bufs, emit);
+    }
     let range = plan
         .morsel_range(&file, index, src, &mut bufs.scratch)
         .map_err(|e| plan.io_error("cannot read", e))?;
@@ -70,6 +73,10 @@ pub(super) fn read_morsel<T: DeserializeOwned, F: FnMut(T)>(
         file: &file,
         label,
         columns,
+        header: plan.header.as_deref(),
+        expected_fields: plan.expected_fields,
+        stream_line: None,
+        stream_bytes: 0,
         records: 0,
         skipped: 0,
     };
@@ -95,7 +102,12 @@ pub(super) fn read_morsel<T: DeserializeOwned, F: FnMut(T)>(
             break;
         }
         if !plain_delimiter || needs_csv_reader(chunk, src) {
-            morsel.read_quoted(offset..range.end, fields, record, emit)?;
+            let rest = RangeReader {
+                file: &file,
+                pos: offset,
+                end: range.end,
+            };
+            morsel.read_quoted(src.reader(rest), Some(offset), fields, record, emit)?;
             break;
         }
         morsel.read_plain(chunk, offset, fields, emit)?;
@@ -104,6 +116,65 @@ pub(super) fn read_morsel<T: DeserializeOwned, F: FnMut(T)>(
     let bytes = range.end - range.start + header_bytes;
     ctx.record_source(label, morsel.records, morsel.skipped, bytes);
     Ok(())
+}
+
+/// Reads a file that is not a regular file (a FIFO, `/dev/stdin`) as one stream through the
+/// `csv` reader: it can be neither cut nor read twice. Its header comes from the stream.
+#[cold]
+fn read_stream<T: DeserializeOwned, F: FnMut(T)>(
+    ctx: &Context,
+    label: &str,
+    src: &CsvSource,
+    plan: &FilePlan,
+    file: File,
+    bufs: &mut TaskBuffers,
+    emit: &mut F,
+) -> Result<()> {
+    let mut reader = src.reader(&file);
+    let first = &mut bufs.record;
+    let read_error = |e: csv::Error| plan.io_error("cannot read", csv_io_error(e));
+    let header: Option<Vec<String>> = match reader.read_byte_record(first).map_err(read_error)? {
+        true if src.header => Some(
+            first
+                .iter()
+                .map(|f| String::from_utf8_lossy(f).into_owned())
+                .collect(),
+        ),
+        _ => None,
+    };
+    let mut morsel = Morsel {
+        ctx,
+        src,
+        plan,
+        file: &file,
+        label,
+        columns: &mut bufs.columns,
+        header: header.as_deref(),
+        expected_fields: (!first.is_empty()).then_some(first.len()),
+        stream_line: None,
+        stream_bytes: 0,
+        records: 0,
+        skipped: 0,
+    };
+    if header.is_none() && !first.is_empty() {
+        // Without a header the first record is data.
+        let first = first.clone();
+        morsel.deliver_csv_record(&first, None, &mut bufs.fields, emit)?;
+    }
+    morsel.read_quoted(reader, None, &mut bufs.fields, &mut bufs.record, emit)?;
+    let (records, skipped) = (morsel.records, morsel.skipped);
+    let bytes = morsel.stream_bytes;
+    ctx.record_source(label, records, skipped, bytes);
+    Ok(())
+}
+
+/// A `csv` reading error as an I/O error: with byte records and flexible lengths, reading can
+/// only fail in I/O.
+fn csv_io_error(error: csv::Error) -> io::Error {
+    match error.into_kind() {
+        csv::ErrorKind::Io(source) => source,
+        other => io::Error::other(format!("{other:?}")),
+    }
 }
 
 /// Whether a chunk needs the `csv` reader: it holds a quote, or a `\r` that does not end a
@@ -121,6 +192,14 @@ struct Morsel<'a> {
     file: &'a File,
     label: &'a str,
     columns: &'a mut ColumnCache,
+    /// The file's header, when it has one.
+    header: Option<&'a [String]>,
+    /// The field count of the file's first record, which every record must have.
+    expected_fields: Option<usize>,
+    /// For a stream, which cannot be re-read to count lines: the line of the current record.
+    stream_line: Option<u64>,
+    /// Bytes a stream has been read up to.
+    stream_bytes: u64,
     records: u64,
     skipped: u64,
 }
@@ -157,62 +236,59 @@ impl Morsel<'_> {
         Ok(())
     }
 
-    /// The records of `range` through the `csv` reader, which handles quotes.
+    /// The records `reader` reads, through the `csv` crate, which handles quotes. `base` is the
+    /// file offset the reader starts at, or `None` for a stream.
     #[cold]
-    fn read_quoted<T: DeserializeOwned, F: FnMut(T)>(
+    fn read_quoted<R: Read, T: DeserializeOwned, F: FnMut(T)>(
         &mut self,
-        range: std::ops::Range<u64>,
+        mut reader: csv::Reader<R>,
+        base: Option<u64>,
         fields: &mut Vec<(u32, u32)>,
         record: &mut ByteRecord,
         emit: &mut F,
     ) -> Result<()> {
-        let reader = RangeReader {
-            file: self.file,
-            pos: range.start,
-            end: range.end,
-        };
-        // Lengths are checked against the file's first record by `deliver`, not here: this
-        // reader may start in the middle of the file.
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .delimiter(self.src.delimiter)
-            .quote(self.src.quote)
-            .quoting(self.src.quoting)
-            .flexible(true)
-            .buffer_capacity(BLOCK_BYTES)
-            .from_reader(reader);
         for n in 0u64.. {
             if n % CANCEL_CHECK_RECORDS == 0 && self.ctx.is_cancelled() {
                 break;
             }
-            match reader.read_byte_record(record) {
-                Ok(true) => {}
-                Ok(false) => break,
-                Err(e) => {
-                    let source = match e.into_kind() {
-                        csv::ErrorKind::Io(source) => source,
-                        other => io::Error::other(format!("{other:?}")),
-                    };
-                    return Err(self.plan.io_error("cannot read", source));
-                }
+            let read = reader.read_byte_record(record);
+            if !read.map_err(|e| self.plan.io_error("cannot read", csv_io_error(e)))? {
+                break;
             }
-            fields.clear();
-            fields.extend((0..record.len()).map(|i| {
-                let r = record.range(i).expect("a field of the record");
-                (r.start as u32, r.end as u32)
-            }));
-            let bytes = record.as_slice();
-            let at = record
-                .position()
-                .map_or(range.start, |p| range.start + p.byte());
-            let parsed = Record {
-                bytes,
-                text: std::str::from_utf8(bytes).ok(),
-                fields,
-            };
-            self.deliver(parsed, at, emit)?;
+            self.deliver_csv_record(record, base, fields, emit)?;
         }
+        self.stream_bytes = reader.position().byte();
         Ok(())
+    }
+
+    /// Passes on a record the `csv` reader read (see [`Self::read_quoted`] for `base`).
+    fn deliver_csv_record<T: DeserializeOwned, F: FnMut(T)>(
+        &mut self,
+        record: &ByteRecord,
+        base: Option<u64>,
+        fields: &mut Vec<(u32, u32)>,
+        emit: &mut F,
+    ) -> Result<()> {
+        fields.clear();
+        fields.extend((0..record.len()).map(|i| {
+            let r = record.range(i).expect("a field of the record");
+            (r.start as u32, r.end as u32)
+        }));
+        let position = record.position();
+        let at = match base {
+            Some(base) => base + position.map_or(0, |p| p.byte()),
+            None => {
+                self.stream_line = position.map(|p| p.line());
+                0
+            }
+        };
+        let bytes = record.as_slice();
+        let parsed = Record {
+            bytes,
+            text: std::str::from_utf8(bytes).ok(),
+            fields,
+        };
+        self.deliver(parsed, at, emit)
     }
 
     /// Deserializes a record read from file offset `at` and passes it on, or handles it as bad.
@@ -223,14 +299,13 @@ impl Morsel<'_> {
         at: u64,
         emit: &mut F,
     ) -> Result<()> {
-        let plan = self.plan;
         let len = record.fields.len();
-        let result = match plan.expected_fields {
+        let result = match self.expected_fields {
             Some(expected) if len != expected => Err(DeError {
                 field: None,
                 message: format!("found {len} fields, but the first record has {expected}"),
             }),
-            _ => de::from_record::<T>(record, plan.header.as_deref(), self.columns),
+            _ => de::from_record::<T>(record, self.header, self.columns),
         };
         match result {
             Ok(value) => {
@@ -263,15 +338,27 @@ impl Morsel<'_> {
     fn describe(&self, record: Record<'_>, at: u64, error: DeError) -> Result<Error> {
         let plan = self.plan;
         let io = |e| plan.io_error("cannot read", e);
-        let start = record_start(self.file, at).map_err(io)?;
-        let line = plan.line_at(self.file, start).map_err(io)?;
+        let line = match self.stream_line {
+            Some(line) => line,
+            None => plan
+                .line_at(self.file, record_start(self.file, at).map_err(io)?)
+                .map_err(io)?,
+        };
         Ok(Error::BadRecord {
             path: plan.path.clone(),
             line,
-            field: error.field.map(|i| plan.field_name(i)),
+            field: error.field.map(|i| field_name(self.header, i)),
             message: error.message,
             text: raw_text(record, self.src.delimiter),
         })
+    }
+}
+
+/// The header's name for the 0-based field `index`, or else its 1-based number.
+fn field_name(header: Option<&[String]>, index: usize) -> String {
+    match header.and_then(|h| h.get(index)) {
+        Some(name) if !name.is_empty() => name.clone(),
+        _ => (index + 1).to_string(),
     }
 }
 
