@@ -2,13 +2,14 @@
 //!
 //! Like text, a file is cut into morsels of about [`MORSEL_BYTES`] that the job's workers read
 //! in parallel, and the tasks' states come back in file order, then byte order. A cut must not
-//! fall inside a quoted field that holds a line break: [`split`] finds where records start
+//! fall inside a quoted field that holds a line break: `split.rs` finds where records start
 //! from the parity of the quotes before each cut, checked by a parallel pre-scan, and reads a
 //! file whose quotes do not allow that (a quote inside an unquoted field) as one morsel. With
-//! `quoting(false)` every line end is a record end and no pre-scan is needed.
+//! `quoting(false)` every line end is a record end and no pre-scan is needed. A file that is not
+//! a regular file (a FIFO, `/dev/stdin`) is read once, as one stream.
 //!
-//! Each morsel is read in blocks into a buffer its task keeps; [`read`] splits the lines and
-//! fields of quote-free blocks itself and hands quoted ones to the `csv` crate's reader; [`de`]
+//! Each morsel is read in blocks into a buffer its task keeps; `read.rs` splits the lines and
+//! fields of quote-free blocks itself and hands quoted ones to the `csv` crate's reader; `de.rs`
 //! deserializes the split fields without intermediate allocations. Memory stays bounded
 //! whatever the file's size.
 
