@@ -354,3 +354,19 @@ fn a_fifo_is_read_as_one_stream() {
     );
     writer.join().unwrap();
 }
+
+/// A UTF-8 byte order mark is not part of the first field, with or without a header.
+#[test]
+fn a_byte_order_mark_is_dropped() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "bom.csv", "\u{feff}1,a,x\n2,b,\n");
+    let want = vec![
+        (1u32, "a".to_owned(), "x".to_owned()),
+        (2, "b".to_owned(), String::new()),
+    ];
+    let src = CsvSource::new(&path).header(false);
+    assert_every_split_reads(&src, 1..=12, &want);
+    let path = write(dir.path(), "bom-h.csv", "\u{feff}id,name,text\n1,a,x\n");
+    let (got, _, _) = read::<Note>(&CsvSource::new(&path), 2).unwrap();
+    assert_eq!(got[0].id, 1);
+}

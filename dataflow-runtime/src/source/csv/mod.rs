@@ -29,6 +29,7 @@ use split::{Syntax, SCAN_BYTES};
 use std::fs::File;
 use std::io;
 use std::ops::Range;
+use std::os::unix::fs::FileExt;
 #[cfg(test)]
 use std::path::Path;
 use std::path::PathBuf;
@@ -285,6 +286,13 @@ fn plan_file(src: &CsvSource, path: PathBuf) -> Result<FilePlan> {
                     .collect(),
             );
             plan.data_start = reader.position().byte();
+        } else {
+            // The `csv` reader drops a UTF-8 byte order mark at the start of the file: so must
+            // the first morsel, which reads the first record itself.
+            let mut bom = [0; 3];
+            if file.read_exact_at(&mut bom, 0).is_ok() && bom == [0xef, 0xbb, 0xbf] {
+                plan.data_start = 3;
+            }
         }
     }
     let mut start = plan.data_start;
