@@ -370,3 +370,44 @@ fn a_byte_order_mark_is_dropped() {
     let (got, _, _) = read::<Note>(&CsvSource::new(&path), 2).unwrap();
     assert_eq!(got[0].id, 1);
 }
+
+/// Random small files over an alphabet of delimiters, quotes, line ends and letters, read with
+/// every morsel size: the records (or the failure) must be those of the `csv` crate reading the
+/// whole file in one go, as `read_csv` did before it split files.
+#[test]
+fn random_files_read_as_the_csv_crate_reads_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let alphabet = [
+        ",", ",", "\"", "\"\"", "\n", "\r\n", "\r", "a", "bc", " ", "\u{e9}",
+    ];
+    let mut seed = 42u64;
+    let mut next = |n: usize| {
+        seed = seed
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (seed >> 33) as usize % n
+    };
+    for case in 0..200 {
+        let len = 1 + next(40);
+        let content: String = (0..len).map(|_| alphabet[next(alphabet.len())]).collect();
+        let path = write(dir.path(), "r.csv", &content);
+        let mut reference = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(content.as_bytes());
+        let want: Result<Vec<Vec<String>>, _> = reference
+            .records()
+            .map(|r| r.map(|r| r.iter().map(str::to_owned).collect()))
+            .collect();
+        for morsel in [1, 2, 3, 5, 8, 13, 1000] {
+            let src = CsvSource::new(&path).header(false).morsel_bytes(morsel);
+            let got = read::<Vec<String>>(&src, 3).map(|(records, _, _)| records);
+            match (&want, &got) {
+                (Ok(want), Ok(got)) => {
+                    assert_eq!(got, want, "case {case} {content:?} morsel {morsel}")
+                }
+                (Err(_), Err(_)) => {}
+                _ => panic!("case {case} {content:?} morsel {morsel}: {want:?} but {got:?}"),
+            }
+        }
+    }
+}
