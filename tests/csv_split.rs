@@ -411,3 +411,29 @@ fn random_files_read_as_the_csv_crate_reads_them() {
         }
     }
 }
+
+/// Each file of a directory has its own header: the same struct reads columns in whatever
+/// order each file has them, with a task reading several files.
+#[test]
+fn files_with_their_columns_in_different_orders() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut want = Vec::new();
+    for f in 0..6u32 {
+        let (header, row): (&str, fn(u32) -> String) = if f % 2 == 0 {
+            ("id,name,text", |i| format!("{i},n{i},t{i}"))
+        } else {
+            ("text,id,name", |i| format!("t{i},{i},n{i}"))
+        };
+        let mut content = format!("{header}\n");
+        for i in f * 10..f * 10 + 10 {
+            content.push_str(&(row(i) + "\n"));
+            let (name, text) = (format!("n{i}"), Some(format!("t{i}")));
+            want.push(Note { id: i, name, text });
+        }
+        write(dir.path(), &format!("part-{f}.csv"), &content);
+    }
+    let src = CsvSource::new(dir.path());
+    for parallelism in [1, 2] {
+        assert_eq!(read::<Note>(&src, parallelism).unwrap().0, want);
+    }
+}

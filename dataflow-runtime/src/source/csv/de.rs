@@ -68,15 +68,20 @@ impl de::Error for DeError {
 /// the struct's fields once rather than per record.
 #[derive(Default)]
 pub(super) struct ColumnCache {
-    /// Identifies the `fields` list serde passed (a `'static` slice per struct type).
-    key: Option<(usize, usize)>,
+    /// Identifies the header (each file has its own) and the `fields` list serde passed (a
+    /// `'static` slice per struct type).
+    key: Option<(usize, usize, usize)>,
     /// `(column, field name)` for each header column that names a field of the struct.
     columns: Vec<(usize, &'static str)>,
 }
 
 impl ColumnCache {
     fn columns(&mut self, header: &[String], fields: &'static [&'static str]) -> &[(usize, &str)] {
-        let key = (fields.as_ptr() as usize, fields.len());
+        let key = (
+            header.as_ptr() as usize,
+            fields.as_ptr() as usize,
+            fields.len(),
+        );
         if self.key != Some(key) {
             self.columns.clear();
             for (column, name) in header.iter().enumerate() {

@@ -131,6 +131,8 @@ fn read_stream<T: DeserializeOwned, F: FnMut(T)>(
     emit: &mut F,
 ) -> Result<()> {
     let mut reader = src.reader(&file);
+    // The header lives only as long as this call: a later one may get its address.
+    bufs.columns = ColumnCache::default();
     let first = &mut bufs.record;
     let read_error = |e: csv::Error| plan.io_error("cannot read", csv_io_error(e));
     let header: Option<Vec<String>> = match reader.read_byte_record(first).map_err(read_error)? {
