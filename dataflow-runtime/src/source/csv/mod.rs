@@ -159,6 +159,9 @@ where
                 (init(), TaskBuffers::default())
             },
             |(mut state, mut bufs), (plan, index)| {
+                // A panic in the body (user code) cancels the job on its way out, so that the
+                // other tasks stop at their next chunk.
+                let _cancel_on_failure = crate::guard::CancelOnFailure(ctx);
                 // Once a task has failed the job is lost: leave the remaining morsels unread.
                 if !ctx.is_cancelled() {
                     let mut emit = |record: T| body(&mut state, record);
@@ -180,8 +183,14 @@ where
 /// One file and where its morsels start.
 struct FilePlan {
     path: PathBuf,
-    /// Not a regular file (a FIFO, `/dev/stdin`): read once, as one stream, never cut.
+    /// Not a regular file (a FIFO, `/dev/stdin`), or a compressed one: read once, as one
+    /// stream, never cut.
     stream: bool,
+    /// A `.gz` file: the stream is decompressed.
+    gzip: bool,
+    /// The file's length and modification time when the job listed it (a regular file): a
+    /// morsel checks them once it is read, so that a file changed under the job fails it.
+    stamp: Option<files::FileStamp>,
     len: u64,
     /// Where the first record after the header starts (0 without a header).
     data_start: u64,
@@ -248,6 +257,8 @@ fn plan_file(src: &CsvSource, path: PathBuf) -> Result<FilePlan> {
     let mut plan = FilePlan {
         path,
         stream: false,
+        gzip: false,
+        stamp: None,
         len: 0,
         data_start: 0,
         header: None,
@@ -258,8 +269,11 @@ fn plan_file(src: &CsvSource, path: PathBuf) -> Result<FilePlan> {
         newlines: Vec::new(),
     };
     let meta = std::fs::metadata(&plan.path).map_err(|e| plan.io_error("cannot open", e))?;
-    if !meta.is_file() {
+    plan.stamp = meta.is_file().then(|| files::FileStamp::of(&meta));
+    plan.gzip = meta.is_file() && plan.path.extension().is_some_and(|e| e == "gz");
+    if !meta.is_file() || plan.gzip {
         // Opening a FIFO here would block, and what is read here would be lost to the morsel.
+        // A compressed file cannot be cut at byte offsets: it is one stream too.
         plan.stream = true;
         plan.starts.push(0);
         plan.inside.push(false);

@@ -112,14 +112,20 @@ pub(super) fn read_morsel<T: DeserializeOwned, F: FnMut(T)>(
         }
         morsel.read_plain(chunk, offset, fields, emit)?;
     }
+    if !ctx.is_cancelled() {
+        if let Some(stamp) = &plan.stamp {
+            stamp.check_unchanged(path, &file)?;
+        }
+    }
     let header_bytes = if index == 0 { plan.data_start } else { 0 };
     let bytes = range.end - range.start + header_bytes;
     ctx.record_source(label, morsel.records, morsel.skipped, bytes);
     Ok(())
 }
 
-/// Reads a file that is not a regular file (a FIFO, `/dev/stdin`) as one stream through the
-/// `csv` reader: it can be neither cut nor read twice. Its header comes from the stream.
+/// Reads a file that is not a regular file (a FIFO, `/dev/stdin`), or a `.gz` file, as one
+/// stream through the `csv` reader: it can be neither cut nor read twice. Its header comes
+/// from the stream.
 #[cold]
 fn read_stream<T: DeserializeOwned, F: FnMut(T)>(
     ctx: &Context,
@@ -130,7 +136,13 @@ fn read_stream<T: DeserializeOwned, F: FnMut(T)>(
     bufs: &mut TaskBuffers,
     emit: &mut F,
 ) -> Result<()> {
-    let mut reader = src.reader(&file);
+    // Several gzip members in a row are one stream, as `gzip -d` and our sinks' parts make them.
+    let input: Box<dyn Read + '_> = if plan.gzip {
+        Box::new(flate2::read::MultiGzDecoder::new(io::BufReader::new(&file)))
+    } else {
+        Box::new(&file)
+    };
+    let mut reader = src.reader(input);
     // The header lives only as long as this call: a later one may get its address.
     bufs.columns = ColumnCache::default();
     let first = &mut bufs.record;
@@ -164,6 +176,11 @@ fn read_stream<T: DeserializeOwned, F: FnMut(T)>(
         morsel.deliver_csv_record(&first, None, &mut bufs.fields, emit)?;
     }
     morsel.read_quoted(reader, None, &mut bufs.fields, &mut bufs.record, emit)?;
+    if !ctx.is_cancelled() {
+        if let Some(stamp) = &plan.stamp {
+            stamp.check_unchanged(&plan.path, &file)?;
+        }
+    }
     let (records, skipped) = (morsel.records, morsel.skipped);
     let bytes = morsel.stream_bytes;
     ctx.record_source(label, records, skipped, bytes);
@@ -517,7 +534,7 @@ impl Chunks<'_> {
             // The file is shorter than when the job planned it.
             return Err(io::Error::new(
                 io::ErrorKind::UnexpectedEof,
-                "the file ended early: it changed while it was read",
+                "the file changed while the job read it (it ended before the length the job listed); the result would be partial",
             ));
         }
         self.hi += n;
