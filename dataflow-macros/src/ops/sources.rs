@@ -104,6 +104,27 @@ pub fn drive(
                     source = quote!(#source.#method(#value));
                 }
             }
+            // A record type that borrows (`Lineitem<'_>`, `(&str, u64)`) reads through a
+            // `CsvRecord` family: a marker whose `Record<'de>` is the type with its lifetimes
+            // made `'de`, so each record borrows the buffer for one call of the body.
+            let borrowed = call.generics.as_ref().and_then(|g| match g.args.first() {
+                Some(syn::GenericArgument::Type(ty)) if g.args.len() == 1 => {
+                    let mut ty = ty.clone();
+                    let de = syn::Lifetime::new("'de", span);
+                    relifetime(&mut ty, &de).then_some(ty)
+                }
+                _ => None,
+            });
+            if let Some(ty) = borrowed {
+                return quote_spanned!(span=> {
+                    struct __CsvRecord;
+                    impl #rt::source::csv::CsvRecord for __CsvRecord {
+                        type Record<'de> = #ty;
+                    }
+                    #rt::source::csv::drive_csv_records::<__CsvRecord, _, _, _>(
+                        __ctx, &#op, &#source, #init, #body)
+                });
+            }
             let record = call
                 .generics
                 .as_ref()
@@ -129,4 +150,57 @@ pub fn drive(
         }
     };
     quote_spanned!(span=> #call_tokens)
+}
+
+/// Makes every lifetime of `ty` but `'static`, named, `'_` or elided in a reference, `de`;
+/// returns whether there was one, that is whether the type borrows.
+fn relifetime(ty: &mut syn::Type, de: &syn::Lifetime) -> bool {
+    use syn::{GenericArgument, PathArguments, Type};
+    let lifetime = |l: &mut syn::Lifetime| {
+        let borrows = l.ident != "static";
+        if borrows {
+            *l = de.clone();
+        }
+        borrows
+    };
+    let mut found = false;
+    match ty {
+        Type::Reference(r) => {
+            match &mut r.lifetime {
+                Some(l) => found |= lifetime(l),
+                None => {
+                    r.lifetime = Some(de.clone());
+                    found = true;
+                }
+            }
+            found |= relifetime(&mut r.elem, de);
+        }
+        Type::Path(p) => {
+            if let Some(q) = &mut p.qself {
+                found |= relifetime(&mut q.ty, de);
+            }
+            for segment in &mut p.path.segments {
+                if let PathArguments::AngleBracketed(args) = &mut segment.arguments {
+                    for arg in &mut args.args {
+                        match arg {
+                            GenericArgument::Lifetime(l) => found |= lifetime(l),
+                            GenericArgument::Type(t) => found |= relifetime(t, de),
+                            _ => {}
+                        }
+                    }
+                }
+            }
+        }
+        Type::Tuple(t) => {
+            for elem in &mut t.elems {
+                found |= relifetime(elem, de);
+            }
+        }
+        Type::Array(a) => found |= relifetime(&mut a.elem, de),
+        Type::Slice(s) => found |= relifetime(&mut s.elem, de),
+        Type::Paren(p) => found |= relifetime(&mut p.elem, de),
+        Type::Group(g) => found |= relifetime(&mut g.elem, de),
+        _ => {}
+    }
+    found
 }

@@ -99,7 +99,7 @@ impl ColumnCache {
 /// or map, else by position.
 pub(super) fn from_record<'r, T: de::Deserialize<'r>>(
     record: Record<'r>,
-    header: Option<&'r [String]>,
+    header: Option<&[String]>,
     cache: &mut ColumnCache,
 ) -> Result<T, DeError> {
     T::deserialize(RecordDe {
@@ -109,13 +109,15 @@ pub(super) fn from_record<'r, T: de::Deserialize<'r>>(
     })
 }
 
-struct RecordDe<'c, 'r> {
+/// `'h`, the header's lifetime, is apart from the record's `'r`: only values borrow, names
+/// are passed as transient `&str`s.
+struct RecordDe<'c, 'h, 'r> {
     record: Record<'r>,
-    header: Option<&'r [String]>,
+    header: Option<&'h [String]>,
     cache: &'c mut ColumnCache,
 }
 
-impl<'r> RecordDe<'_, 'r> {
+impl<'r> RecordDe<'_, '_, 'r> {
     fn seq(&self) -> FieldSeq<'r> {
         FieldSeq {
             record: self.record,
@@ -140,7 +142,7 @@ macro_rules! first_field {
     )*};
 }
 
-impl<'r> de::Deserializer<'r> for RecordDe<'_, 'r> {
+impl<'r> de::Deserializer<'r> for RecordDe<'_, '_, 'r> {
     type Error = DeError;
 
     fn deserialize_any<V: Visitor<'r>>(self, visitor: V) -> Result<V::Value, DeError> {

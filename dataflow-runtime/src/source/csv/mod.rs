@@ -28,6 +28,7 @@ use serde::de::DeserializeOwned;
 use split::{Syntax, SCAN_BYTES};
 use std::fs::File;
 use std::io;
+use std::marker::PhantomData;
 use std::ops::Range;
 use std::os::unix::fs::FileExt;
 #[cfg(test)]
@@ -128,6 +129,33 @@ impl CsvSource {
     }
 }
 
+/// A record type, as a family over the lifetime of the buffer its fields may borrow: for a
+/// struct with `&'a str` fields, `Record<'de>` is that struct at `'a = 'de`, so each record can
+/// borrow the morsel buffer (or the `csv` reader's record) for the one call of the body that
+/// gets it. `pipeline!` implements it for a marker type when `read_csv`'s type argument has a
+/// lifetime (`read_csv::<Lineitem<'_>>`); an owned `T` reads through [`Owned<T>`].
+///
+/// ```
+/// use dataflow_runtime::source::csv::CsvRecord;
+/// #[derive(serde::Deserialize)]
+/// struct Row<'a> { name: &'a str, age: u32 }
+/// struct RowFamily;
+/// impl CsvRecord for RowFamily {
+///     type Record<'de> = Row<'de>;
+/// }
+/// ```
+pub trait CsvRecord {
+    /// The record whose borrowed fields live for `'de`.
+    type Record<'de>: serde::Deserialize<'de>;
+}
+
+/// The [`CsvRecord`] family of an owned `T`, which borrows nothing.
+pub struct Owned<T>(PhantomData<fn() -> T>);
+
+impl<T: DeserializeOwned> CsvRecord for Owned<T> {
+    type Record<'de> = T;
+}
+
 /// Runs `body` over every record of `src`, deserialized as `T`, giving each task a state from
 /// `init`; returns the states in input order (file order, then byte order within a file).
 pub fn drive_csv<T, L, I, B>(
@@ -142,6 +170,29 @@ where
     L: Send,
     I: Fn() -> L + Sync + Send,
     B: Fn(&mut L, T) + Sync + Send,
+{
+    drive_csv_records::<Owned<T>, L, I, _>(ctx, op, src, init, |state: &mut L, record: T| {
+        body(state, record)
+    })
+}
+
+/// [`drive_csv`] for records that may borrow their fields: `body` gets each record with
+/// `&str` (and `&[u8]`) fields borrowed from the task's buffer, valid during that call only.
+/// A field borrows the file's bytes where the record has no quotes, and the `csv` reader's
+/// unescaped copy of the record where it has: so a quoted field, with `""` inside or not,
+/// reads as `&str` too.
+pub fn drive_csv_records<R, L, I, B>(
+    ctx: &Context,
+    op: &'static OpInfo,
+    src: &CsvSource,
+    init: I,
+    body: B,
+) -> Result<Vec<L>>
+where
+    R: CsvRecord,
+    L: Send,
+    I: Fn() -> L + Sync + Send,
+    B: for<'de> Fn(&mut L, R::Record<'de>) + Sync + Send,
 {
     let paths = files::expand(&src.pattern)?;
     let plans = plan_files(ctx, src, paths)?;
@@ -164,9 +215,10 @@ where
                 let _cancel_on_failure = crate::guard::CancelOnFailure(ctx);
                 // Once a task has failed the job is lost: leave the remaining morsels unread.
                 if !ctx.is_cancelled() {
-                    let mut emit = |record: T| body(&mut state, record);
-                    let read =
-                        read::read_morsel(ctx, &label, src, plan, index, &mut bufs, &mut emit);
+                    let mut emit = emitter::<R, _>(|record| body(&mut state, record));
+                    let read = read::read_morsel::<R, _>(
+                        ctx, &label, src, plan, index, &mut bufs, &mut emit,
+                    );
                     if let Err(error) = read {
                         ctx.cancel();
                         crate::guard::fail(error);
@@ -178,6 +230,12 @@ where
         .map(|(state, _bufs)| state)
         .collect();
     Ok(states)
+}
+
+/// `emit`, its signature deduced from the higher-ranked bound (a closure alone would take one
+/// lifetime for every record).
+fn emitter<R: CsvRecord, F: for<'de> FnMut(R::Record<'de>)>(emit: F) -> F {
+    emit
 }
 
 /// One file and where its morsels start.

@@ -8,12 +8,12 @@
 //! reader, which knows quoting and escapes; [`de`] reads its records the same way.
 
 use super::de::{self, ColumnCache, DeError, Record};
+use super::CsvRecord;
 use super::{CsvSource, FilePlan};
 use crate::error::{shorten, BadRecordPolicy, Error, Result};
 use crate::job::Context;
 use csv::ByteRecord;
 use memchr::{memchr, memchr_iter, memrchr};
-use serde::de::DeserializeOwned;
 use std::fs::File;
 use std::io::{self, Read};
 use std::os::unix::fs::FileExt;
@@ -42,7 +42,7 @@ pub(super) struct TaskBuffers {
 }
 
 /// Reads morsel `index` of `plan` into `emit` and reports it to the job's metrics.
-pub(super) fn read_morsel<T: DeserializeOwned, F: FnMut(T)>(
+pub(super) fn read_morsel<R: CsvRecord, F: for<'de> FnMut(R::Record<'de>)>(
     ctx: &Context,
     label: &str,
     src: &CsvSource,
@@ -54,7 +54,7 @@ pub(super) fn read_morsel<T: DeserializeOwned, F: FnMut(T)>(
     let path = &plan.path;
     let file = File::open(path).map_err(|e| plan.io_error("cannot open", e))?;
     if plan.stream {
-        return read_stream(ctx, label, src, plan, file, bufs, emit);
+        return read_stream::<R, F>(ctx, label, src, plan, file, bufs, emit);
     }
     let range = plan
         .morsel_range(&file, index, src, &mut bufs.scratch)
@@ -107,10 +107,10 @@ pub(super) fn read_morsel<T: DeserializeOwned, F: FnMut(T)>(
                 pos: offset,
                 end: range.end,
             };
-            morsel.read_quoted(src.reader(rest), Some(offset), fields, record, emit)?;
+            morsel.read_quoted::<_, R, F>(src.reader(rest), Some(offset), fields, record, emit)?;
             break;
         }
-        morsel.read_plain(chunk, offset, fields, emit)?;
+        morsel.read_plain::<R, F>(chunk, offset, fields, emit)?;
     }
     if !ctx.is_cancelled() {
         if let Some(stamp) = &plan.stamp {
@@ -127,7 +127,7 @@ pub(super) fn read_morsel<T: DeserializeOwned, F: FnMut(T)>(
 /// stream through the `csv` reader: it can be neither cut nor read twice. Its header comes
 /// from the stream.
 #[cold]
-fn read_stream<T: DeserializeOwned, F: FnMut(T)>(
+fn read_stream<R: CsvRecord, F: for<'de> FnMut(R::Record<'de>)>(
     ctx: &Context,
     label: &str,
     src: &CsvSource,
@@ -173,9 +173,9 @@ fn read_stream<T: DeserializeOwned, F: FnMut(T)>(
     if header.is_none() && !first.is_empty() {
         // Without a header the first record is data.
         let first = first.clone();
-        morsel.deliver_csv_record(&first, None, &mut bufs.fields, emit)?;
+        morsel.deliver_csv_record::<R, F>(&first, None, &mut bufs.fields, emit)?;
     }
-    morsel.read_quoted(reader, None, &mut bufs.fields, &mut bufs.record, emit)?;
+    morsel.read_quoted::<_, R, F>(reader, None, &mut bufs.fields, &mut bufs.record, emit)?;
     if !ctx.is_cancelled() {
         if let Some(stamp) = &plan.stamp {
             stamp.check_unchanged(&plan.path, &file)?;
@@ -226,7 +226,7 @@ struct Morsel<'a> {
 impl Morsel<'_> {
     /// The records of a chunk of whole lines without quotes, at file offset `offset`.
     #[inline]
-    fn read_plain<T: DeserializeOwned, F: FnMut(T)>(
+    fn read_plain<R: CsvRecord, F: for<'de> FnMut(R::Record<'de>)>(
         &mut self,
         chunk: &[u8],
         offset: u64,
@@ -248,7 +248,7 @@ impl Morsel<'_> {
                     text: text.and_then(|t| t.get(pos..stop)),
                     fields,
                 };
-                self.deliver(record, offset + pos as u64, emit)?;
+                self.deliver::<R, F>(record, offset + pos as u64, emit)?;
             }
             pos = next;
         }
@@ -258,9 +258,9 @@ impl Morsel<'_> {
     /// The records `reader` reads, through the `csv` crate, which handles quotes. `base` is the
     /// file offset the reader starts at, or `None` for a stream.
     #[cold]
-    fn read_quoted<R: Read, T: DeserializeOwned, F: FnMut(T)>(
+    fn read_quoted<Rd: Read, R: CsvRecord, F: for<'de> FnMut(R::Record<'de>)>(
         &mut self,
-        mut reader: csv::Reader<R>,
+        mut reader: csv::Reader<Rd>,
         base: Option<u64>,
         fields: &mut Vec<(u32, u32)>,
         record: &mut ByteRecord,
@@ -274,14 +274,14 @@ impl Morsel<'_> {
             if !read.map_err(|e| self.plan.io_error("cannot read", csv_io_error(e)))? {
                 break;
             }
-            self.deliver_csv_record(record, base, fields, emit)?;
+            self.deliver_csv_record::<R, F>(record, base, fields, emit)?;
         }
         self.stream_bytes = reader.position().byte();
         Ok(())
     }
 
     /// Passes on a record the `csv` reader read (see [`Self::read_quoted`] for `base`).
-    fn deliver_csv_record<T: DeserializeOwned, F: FnMut(T)>(
+    fn deliver_csv_record<R: CsvRecord, F: for<'de> FnMut(R::Record<'de>)>(
         &mut self,
         record: &ByteRecord,
         base: Option<u64>,
@@ -307,14 +307,14 @@ impl Morsel<'_> {
             text: std::str::from_utf8(bytes).ok(),
             fields,
         };
-        self.deliver(parsed, at, emit)
+        self.deliver::<R, F>(parsed, at, emit)
     }
 
     /// Deserializes a record read from file offset `at` and passes it on, or handles it as bad.
     #[inline]
-    fn deliver<T: DeserializeOwned, F: FnMut(T)>(
+    fn deliver<'r, R: CsvRecord, F: for<'de> FnMut(R::Record<'de>)>(
         &mut self,
-        record: Record<'_>,
+        record: Record<'r>,
         at: u64,
         emit: &mut F,
     ) -> Result<()> {
@@ -324,7 +324,7 @@ impl Morsel<'_> {
                 field: None,
                 message: format!("found {len} fields, but the first record has {expected}"),
             }),
-            _ => de::from_record::<T>(record, self.header, self.columns),
+            _ => de::from_record::<R::Record<'r>>(record, self.header, self.columns),
         };
         match result {
             Ok(value) => {
