@@ -410,9 +410,23 @@ fn check_closure_result(op: &str, arg: &Expr) -> syn::Result<()> {
     let Expr::Block(block) = &*closure.body else {
         return Ok(());
     };
-    let Some(syn::Stmt::Expr(last, Some(semi))) = block.block.stmts.last() else {
-        return Ok(());
+    let (last, semi) = match block.block.stmts.last() {
+        Some(syn::Stmt::Expr(last, Some(semi))) => (last.clone(), *semi),
+        // `vec![x, x];` and `format!("{x}");` at the end of a block parse as macro statements.
+        Some(syn::Stmt::Macro(syn::StmtMacro {
+            mac,
+            semi_token: Some(semi),
+            ..
+        })) => (
+            Expr::Macro(syn::ExprMacro {
+                attrs: Vec::new(),
+                mac: mac.clone(),
+            }),
+            *semi,
+        ),
+        _ => return Ok(()),
     };
+    let last = &last;
     let discarded_value = matches!(
         last,
         Expr::Binary(b) if !is_assignment(&b.op)
