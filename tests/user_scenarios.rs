@@ -689,3 +689,36 @@ fn a_glob_of_gz_outputs_reads_back_in_name_order() {
             .unwrap();
     assert_eq!(back, (0..3000).collect::<Vec<_>>());
 }
+
+// ---------------------------------------------------------------------------------------------
+// 3. a user's own number type can be summed: `Summable` is reachable from `dataflow`
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+struct Cents(u64);
+
+impl dataflow::Summable for Cents {
+    fn add(&mut self, later: Self) {
+        self.0 = self
+            .0
+            .checked_add(later.0)
+            .expect("sum of cents overflowed u64");
+    }
+}
+
+#[test]
+fn a_users_own_type_is_summed_through_dataflow_summable() {
+    for par in PARALLELISM {
+        let (keyed, global) = pipeline! {
+            let xs = range(0..10_000u64) -> map(|x: u64| (x % 2, Cents(x)));
+            xs -> key_by(|p: &(u64, Cents)| p.0) -> sum(|p: &(u64, Cents)| p.1) -> collect::<std::collections::BTreeMap<_, _>>();
+            xs -> sum(|p: &(u64, Cents)| p.1);
+        }
+        .parallelism(par)
+        .run()
+        .unwrap();
+        assert_eq!(global, Cents(9_999 * 10_000 / 2), "parallelism {par}");
+        assert_eq!(keyed[&0].0 + keyed[&1].0, global.0);
+        assert_eq!(keyed[&1].0 - keyed[&0].0, 5_000);
+    }
+}
