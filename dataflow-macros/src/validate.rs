@@ -375,6 +375,21 @@ fn check_args(call: &Call, spec: &OpSpec) -> syn::Result<()> {
             }
         }
     }
+    for arg in call.positional() {
+        check_not_field_position(spec.name, arg)?;
+        // `aggregate(sum(1), max(2))`.
+        if let (Role::Aggregation(aggregate::Aggregation::Aggregate), Expr::Call(c)) =
+            (spec.role, arg)
+        {
+            if let Expr::Path(f) = &*c.func {
+                if let Some(name) = f.path.get_ident() {
+                    for inner in &c.args {
+                        check_not_field_position(&name.to_string(), inner)?;
+                    }
+                }
+            }
+        }
+    }
     if !matches!(spec.name, "inspect" | "for_each") {
         for arg in call.positional() {
             check_closure_result(spec.name, arg)?;
@@ -398,6 +413,38 @@ fn check_args(call: &Call, spec: &OpSpec) -> syn::Result<()> {
         ));
     }
     Ok(())
+}
+
+/// Flink names a tuple field by its position (`groupBy(0)`, `sum(1)`, `minBy(2)`); here every
+/// such operator takes a closure, so an integer in its place is said to be one, on the integer
+/// (rustc would only say that an integer is not a closure, naming the runtime's internals).
+fn check_not_field_position(op: &str, arg: &Expr) -> syn::Result<()> {
+    const TAKE_A_CLOSURE: &[&str] = &[
+        "key_by",
+        "sum",
+        "min",
+        "max",
+        "avg",
+        "statistics",
+        "min_by",
+        "max_by",
+        "partition_by_hash",
+    ];
+    let Expr::Lit(syn::ExprLit {
+        lit: syn::Lit::Int(position),
+        ..
+    }) = arg
+    else {
+        return Ok(());
+    };
+    if !TAKE_A_CLOSURE.contains(&op) {
+        return Ok(());
+    }
+    let n = position.base10_digits();
+    Err(Error::new(
+        position.span(),
+        format!("`{op}` takes a closure, not a field position: write `{op}(|x| x.{n})` for field {n} of a tuple, or `{op}(|x| x.name)` for a struct's field"),
+    ))
 }
 
 /// A closure whose result the operator uses must not end its body with a value and a `;`
