@@ -722,3 +722,54 @@ fn a_users_own_type_is_summed_through_dataflow_summable() {
         assert_eq!(keyed[&1].0 - keyed[&0].0, 5_000);
     }
 }
+
+/// `/proc` files are regular files of length 0 whose content is made when read: they used to
+/// give no lines at all.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_proc_file_is_read_as_a_stream() {
+    for par in PARALLELISM {
+        let (names, n) = pipeline! {
+            let ls = read_text("/proc/self/status");
+            ls -> filter(|l: &&str| l.starts_with("Name:")) -> collect();
+            ls -> count();
+        }
+        .parallelism(par)
+        .run()
+        .unwrap();
+        let names: Vec<String> = names;
+        assert_eq!(names.len(), 1, "parallelism {par}");
+        assert!(n > 5, "parallelism {par}: {n} lines");
+    }
+    // An empty regular file still has no lines, alone or among others.
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("a.txt"), "").unwrap();
+    fs::write(dir.path().join("b.txt"), "x\ny\n").unwrap();
+    fs::write(dir.path().join("c.txt"), "").unwrap();
+    let d = dir.path().to_str().unwrap();
+    let got: Vec<String> = pipeline! { read_text(d) -> collect() }
+        .parallelism(2)
+        .run()
+        .unwrap();
+    assert_eq!(got, ["x", "y"]);
+}
+
+#[test]
+fn a_panic_early_in_a_gz_input_stops_its_stream() {
+    let dir = tempfile::tempdir().unwrap();
+    let gz = dir.path().join("big.txt.gz");
+    pipeline! { range(0..1_000_000u64) -> write_text(&gz) }
+        .parallelism(2)
+        .run()
+        .unwrap();
+    let p = gz.to_str().unwrap();
+    let seen = std::sync::atomic::AtomicU64::new(0);
+    let r = pipeline! {
+        read_text(p) -> inspect(|_l: &&str| {
+            if seen.fetch_add(1, std::sync::atomic::Ordering::Relaxed) == 10 { panic!("line ten") }
+        }) -> count()
+    }
+    .run();
+    assert!(r.unwrap_err().to_string().contains("line ten"));
+    assert_eq!(seen.load(std::sync::atomic::Ordering::Relaxed), 11);
+}
