@@ -773,3 +773,85 @@ fn a_panic_early_in_a_gz_input_stops_its_stream() {
     assert!(r.unwrap_err().to_string().contains("line ten"));
     assert_eq!(seen.load(std::sync::atomic::Ordering::Relaxed), 11);
 }
+
+// ---------------------------------------------------------------------------------------------
+// 14. leftovers; records whose Display fails
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn leftovers_of_dead_processes_go_those_of_live_ones_stay() {
+    let dir = tempfile::tempdir().unwrap();
+    let dead = format!(".out.txt.dataflow-tmp-{}-0", 4_194_000);
+    let live = format!(".out.txt.dataflow-tmp-{}-12345", std::process::id());
+    let other = format!(".out.txt.gz.dataflow-tmp-{}-0", 4_194_000);
+    for name in [&dead, &live, &other] {
+        fs::write(dir.path().join(name), "stale").unwrap();
+    }
+    let path = dir.path().join("out.txt");
+    pipeline! { range(0..3u8) -> write_text(&path) }
+        .run()
+        .unwrap();
+    let mut want = vec![live.clone(), other.clone(), "out.txt".to_string()];
+    want.sort();
+    assert_eq!(listing(dir.path()), want);
+}
+
+struct Shaky(u64);
+
+impl std::fmt::Display for Shaky {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            10 => panic!("cannot show 10"),
+            20 => Err(std::fmt::Error),
+            n => write!(f, "{n}"),
+        }
+    }
+}
+
+#[test]
+fn a_record_that_cannot_be_displayed_fails_the_job_and_leaves_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("out.txt");
+    fs::write(&path, "old\n").unwrap();
+    for (from, what) in [(0u64, "cannot show 10"), (11, "")] {
+        for par in PARALLELISM {
+            let r = pipeline! { range(from..100_000u64) -> map(Shaky) -> write_text(&path) }
+                .parallelism(par)
+                .run();
+            let err = r.expect_err("a record fails to display").to_string();
+            assert!(err.contains(what) && err.contains("write_text"), "{err}");
+            assert_eq!(fs::read_to_string(&path).unwrap(), "old\n");
+            assert_eq!(listing(dir.path()), ["out.txt"], "parallelism {par}: {err}");
+        }
+    }
+}
+
+#[test]
+fn a_keyed_fold_of_strings_is_the_sequential_fold_over_text_morsels() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("in.txt");
+    let lines: Vec<String> = (0..1_300_000)
+        .map(|i| format!("{}{:05}", (b'a' + (i % 4) as u8) as char, i % 99_991))
+        .collect();
+    fs::write(&path, lines.join("\n") + "\n").unwrap();
+    let p = path.to_str().unwrap();
+    let mut want = std::collections::BTreeMap::new();
+    for l in &lines {
+        let acc: &mut String = want
+            .entry(l[..1].to_string())
+            .or_insert_with(|| ">".to_string());
+        acc.push_str(&l[5..6]);
+    }
+    for par in PARALLELISM {
+        let got = pipeline! {
+            read_text(p)
+                -> key_by(|l: &&str| &l[..1])
+                -> fold(">".to_string(), |a: String, l| a + &l[5..6], |a: String, b: String| a + &b, identity = String::new())
+                -> collect::<std::collections::BTreeMap<_, _>>()
+        }
+        .parallelism(par)
+        .run()
+        .unwrap();
+        assert_eq!(got, want, "parallelism {par}");
+    }
+}
