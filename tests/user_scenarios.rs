@@ -855,3 +855,38 @@ fn a_keyed_fold_of_strings_is_the_sequential_fold_over_text_morsels() {
         assert_eq!(got, want, "parallelism {par}");
     }
 }
+
+#[test]
+fn read_text_lines_through_distinct_extremes_and_partitions() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("l.txt");
+    let lines: Vec<String> = (0..20_000).map(|i| format!("v{}", i % 1000)).collect();
+    fs::write(&path, lines.join("\r\n") + "\r\n").unwrap();
+    let p = path.to_str().unwrap();
+    for par in PARALLELISM {
+        let (uniq, hi, lo, firsts, parts) = pipeline! {
+            let ls = read_text(p);
+            ls -> distinct() -> collect();
+            ls -> max();
+            ls -> min();
+            ls -> key_by(|l: &&str| l.len()) -> first(2) -> collect();
+            ls -> partition_by_hash(|l| l.len()) -> map_partition(|part| vec![part.count()]) -> collect();
+        }
+        .parallelism(par)
+        .run()
+        .unwrap();
+        // A set, in unspecified order (README, Determinism).
+        let mut uniq: Vec<String> = uniq;
+        uniq.sort();
+        let mut want = lines[..1000].to_vec();
+        want.sort();
+        assert_eq!(uniq, want, "parallelism {par}");
+        assert_eq!(hi.as_deref(), Some("v999"));
+        assert_eq!(lo.as_deref(), Some("v0"));
+        let mut firsts: Vec<String> = firsts;
+        firsts.sort();
+        assert_eq!(firsts, ["v0", "v1", "v10", "v100", "v101", "v11"]);
+        let parts: Vec<usize> = parts;
+        assert_eq!(parts.iter().sum::<usize>(), 20_000);
+    }
+}
