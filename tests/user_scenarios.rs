@@ -890,3 +890,71 @@ fn read_text_lines_through_distinct_extremes_and_partitions() {
         assert_eq!(parts.iter().sum::<usize>(), 20_000);
     }
 }
+
+#[test]
+fn a_job_whose_other_chain_fails_to_read_or_panics_in_for_each_commits_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.txt");
+    let gz = dir.path().join("out.csv.gz");
+    fs::write(&out, "old\n").unwrap();
+    let missing = dir.path().join("missing.txt");
+    let missing = missing.to_str().unwrap();
+    for par in PARALLELISM {
+        let r = pipeline! {
+            range(0..100_000u64) -> write_text(&out);
+            range(0..10u64) -> map(|id: u64| Row { id, name: String::new() }) -> write_csv(&gz);
+            read_text(missing) -> count();
+        }
+        .parallelism(par)
+        .run();
+        let err = r.expect_err("the input is missing").to_string();
+        assert!(err.contains("missing.txt"), "{err}");
+        assert_eq!(fs::read_to_string(&out).unwrap(), "old\n");
+        assert_eq!(listing(dir.path()), ["out.txt"], "parallelism {par}");
+
+        let r = pipeline! {
+            let xs = range(0..100_000u64);
+            xs -> write_text(&out);
+            xs -> key_by(|x: &u64| x % 7) -> count() -> for_each(|(k, _n): (u64, u64)| if k == 6 { panic!("sink six") });
+        }
+        .parallelism(par)
+        .run();
+        assert!(r.unwrap_err().to_string().contains("sink six"));
+        assert_eq!(fs::read_to_string(&out).unwrap(), "old\n");
+        assert_eq!(listing(dir.path()), ["out.txt"], "parallelism {par}");
+    }
+}
+
+/// Ties in `min_by`/`max_by` go to the first record in input order, also when a key's records
+/// lie in several morsels of a file.
+#[test]
+fn ties_go_to_the_first_line_across_text_morsels() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ties.txt");
+    let n = 1_100_000usize; // 11 MB: two morsels
+    let text: String = (0..n).map(|i| format!("k{} {:07}\n", i % 3, i)).collect();
+    fs::write(&path, text).unwrap();
+    let p = path.to_str().unwrap();
+    for par in PARALLELISM {
+        let (mins, maxs, tail) = pipeline! {
+            let ls = read_text(p);
+            ls -> key_by(|l: &&str| &l[..2]) -> min_by(|l| l.len()) -> collect();
+            ls -> key_by(|l: &&str| &l[..2]) -> max_by(|l: &String| l.len()) -> collect();
+            ls -> filter(|l: &&str| l.ends_with("999")) -> max_by(|l: &String| l.len());
+        }
+        .parallelism(par)
+        .run()
+        .unwrap();
+        let mut mins: Vec<String> = mins;
+        mins.sort();
+        assert_eq!(
+            mins,
+            ["k0 0000000", "k1 0000001", "k2 0000002"],
+            "parallelism {par}"
+        );
+        let mut maxs: Vec<String> = maxs;
+        maxs.sort();
+        assert_eq!(maxs, mins, "parallelism {par}");
+        assert_eq!(tail.as_deref(), Some("k0 0000999"));
+    }
+}
