@@ -958,3 +958,54 @@ fn ties_go_to_the_first_line_across_text_morsels() {
         assert_eq!(tail.as_deref(), Some("k0 0000999"));
     }
 }
+
+/// A regular file under `/dev` (a tmpfs at `/dev/shm`) is replaced like any other: it used to be
+/// written through, so that every run appended its output to the last one's.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_regular_file_in_dev_shm_is_replaced_not_appended_to() {
+    if !Path::new("/dev/shm").is_dir() {
+        return;
+    }
+    let path = format!(
+        "/dev/shm/dataflow-user-scenarios-{}.txt",
+        std::process::id()
+    );
+    for run in 0..3u64 {
+        let n = pipeline! { range(run..run + 3) -> write_text(&path) }
+            .parallelism(2)
+            .run()
+            .unwrap();
+        assert_eq!(n, 3);
+        let want: String = (run..run + 3).map(|i| format!("{i}\n")).collect();
+        assert_eq!(fs::read_to_string(&path).unwrap(), want, "run {run}");
+    }
+    fs::remove_file(&path).unwrap();
+}
+
+/// `/dev/fd/N` (like `/dev/stdout` redirected by a shell) is written through: the open file
+/// gets the output after what it had, and is not replaced.
+#[cfg(target_os = "linux")]
+#[test]
+fn dev_fd_of_an_open_file_is_written_through() {
+    use std::io::Write;
+    use std::os::fd::AsRawFd;
+    use std::os::unix::fs::MetadataExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("redirected.txt");
+    let mut file = fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .unwrap();
+    file.write_all(b"before\n").unwrap();
+    let inode = fs::metadata(&path).unwrap().ino();
+    let fd_path = format!("/dev/fd/{}", file.as_raw_fd());
+    pipeline! { range(0..3u8) -> write_text(&fd_path) }
+        .parallelism(2)
+        .run()
+        .unwrap();
+    assert_eq!(fs::read_to_string(&path).unwrap(), "before\n0\n1\n2\n");
+    assert_eq!(fs::metadata(&path).unwrap().ino(), inode);
+    assert_eq!(listing(dir.path()), ["redirected.txt"]);
+}
