@@ -27,7 +27,7 @@
 //! See the README for the operator table, error handling and the architecture.
 
 pub use dataflow_macros::pipeline;
-pub use dataflow_runtime::aggregate::Statistics;
+pub use dataflow_runtime::aggregate::{Statistics, Summable};
 pub use dataflow_runtime::{BadRecordPolicy, Error, Job, Metrics, Result, SourceMetrics};
 
 pub mod guide;

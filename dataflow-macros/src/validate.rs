@@ -375,6 +375,21 @@ fn check_args(call: &Call, spec: &OpSpec) -> syn::Result<()> {
             }
         }
     }
+    for arg in call.positional() {
+        check_not_field_position(spec.name, arg)?;
+        // `aggregate(sum(1), max(2))`.
+        if let (Role::Aggregation(aggregate::Aggregation::Aggregate), Expr::Call(c)) =
+            (spec.role, arg)
+        {
+            if let Expr::Path(f) = &*c.func {
+                if let Some(name) = f.path.get_ident() {
+                    for inner in &c.args {
+                        check_not_field_position(&name.to_string(), inner)?;
+                    }
+                }
+            }
+        }
+    }
     if !matches!(spec.name, "inspect" | "for_each") {
         for arg in call.positional() {
             check_closure_result(spec.name, arg)?;
@@ -409,6 +424,38 @@ fn check_args(call: &Call, spec: &OpSpec) -> syn::Result<()> {
     Ok(())
 }
 
+/// Flink names a tuple field by its position (`groupBy(0)`, `sum(1)`, `minBy(2)`); here every
+/// such operator takes a closure, so an integer in its place is said to be one, on the integer
+/// (rustc would only say that an integer is not a closure, naming the runtime's internals).
+fn check_not_field_position(op: &str, arg: &Expr) -> syn::Result<()> {
+    const TAKE_A_CLOSURE: &[&str] = &[
+        "key_by",
+        "sum",
+        "min",
+        "max",
+        "avg",
+        "statistics",
+        "min_by",
+        "max_by",
+        "partition_by_hash",
+    ];
+    let Expr::Lit(syn::ExprLit {
+        lit: syn::Lit::Int(position),
+        ..
+    }) = arg
+    else {
+        return Ok(());
+    };
+    if !TAKE_A_CLOSURE.contains(&op) {
+        return Ok(());
+    }
+    let n = position.base10_digits();
+    Err(Error::new(
+        position.span(),
+        format!("`{op}` takes a closure, not a field position: write `{op}(|x| x.{n})` for field {n} of a tuple, or `{op}(|x| x.name)` for a struct's field"),
+    ))
+}
+
 /// A closure whose result the operator uses must not end its body with a value and a `;`
 /// (`|x| { x + 1; }` returns `()`, which rustc would report later, on another operator, or not at
 /// all). Only expressions without side effects count: a closure ending in `v.push(x);` may mean it.
@@ -419,9 +466,23 @@ fn check_closure_result(op: &str, arg: &Expr) -> syn::Result<()> {
     let Expr::Block(block) = &*closure.body else {
         return Ok(());
     };
-    let Some(syn::Stmt::Expr(last, Some(semi))) = block.block.stmts.last() else {
-        return Ok(());
+    let (last, semi) = match block.block.stmts.last() {
+        Some(syn::Stmt::Expr(last, Some(semi))) => (last.clone(), *semi),
+        // `vec![x, x];` and `format!("{x}");` at the end of a block parse as macro statements.
+        Some(syn::Stmt::Macro(syn::StmtMacro {
+            mac,
+            semi_token: Some(semi),
+            ..
+        })) => (
+            Expr::Macro(syn::ExprMacro {
+                attrs: Vec::new(),
+                mac: mac.clone(),
+            }),
+            *semi,
+        ),
+        _ => return Ok(()),
     };
+    let last = &last;
     let discarded_value = matches!(
         last,
         Expr::Binary(b) if !is_assignment(&b.op)

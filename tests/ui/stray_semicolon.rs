@@ -15,6 +15,14 @@ fn main() {
     let _ = pipeline! {
         read_text("in.txt") -> map(|l| { l.to_string(); }) -> collect()
     };
+    // A macro call ending the block is a statement of its own; without the check, every record
+    // gets the key `()` here.
+    let _ = pipeline! {
+        range(0u32..10) -> key_by(|x| { format!("k{}", x % 3); }) -> count() -> collect()
+    };
+    let _ = pipeline! {
+        range(0u32..10) -> flat_map(|x| { vec![x, x]; }) -> collect()
+    };
     // A closure that returns `()` on purpose is left alone.
     let _ = pipeline! {
         range(0u32..10) -> for_each(|x| { x + 1; })

@@ -95,7 +95,7 @@ value_typed!(
 #[diagnostic::on_unimplemented(
     message = "`sum` cannot add `{Self}` values",
     label = "`{Self}` is not a number `sum` adds",
-    note = "`sum` adds integers (overflow-checked), floats, `Wrapping` and `Duration`; return one from the closure, or implement `Summable` for your type"
+    note = "`sum` adds integers (overflow-checked), floats, `Wrapping` and `Duration`; return one from the closure, or implement `dataflow::Summable` for your type"
 )]
 pub trait Summable: Default + Send {
     /// Adds a later value to this running total.

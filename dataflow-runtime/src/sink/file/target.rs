@@ -3,9 +3,9 @@
 //! A destination that does not exist, or is a regular file, is *replaced*: the output is staged
 //! in a hidden file beside it and renamed onto it. A symbolic link to a regular file replaces the
 //! file it points to, so the link stays. A destination that exists and is not a regular file (a
-//! FIFO, a device such as `/dev/null`, a socket), and any path under `/dev` or `/proc` (so that
-//! `/dev/stdout` is written through even when the shell redirected it to a file), is *written
-//! through*: opened for appending and written in place, never renamed onto. A directory is an
+//! FIFO, a device such as `/dev/null`, a socket), and a link under `/dev` or any path under
+//! `/proc` (so that `/dev/stdout` is written through even when the shell redirected it to a
+//! file), is *written through*: opened for appending and written in place, never renamed onto. A directory is an
 //! error.
 
 use std::ffi::OsString;
@@ -90,9 +90,13 @@ pub(crate) fn check(path: &Path) -> io::Result<Target> {
 
 /// `/dev/stdout`, `/dev/fd/1`, `/proc/self/fd/1`: links to whatever the process has open, which
 /// must be written, not replaced (renaming onto them would replace the link or the file the
-/// shell opened, leaving the process's own descriptor on the old one).
+/// shell opened, leaving the process's own descriptor on the old one). Under `/dev` only links
+/// count: a regular file there, such as `/dev/shm/out.txt` on a tmpfs, is replaced like any other
+/// (written through, it would be appended to on every run).
 fn is_special_tree(path: &Path) -> bool {
-    path.starts_with("/dev") || path.starts_with("/proc")
+    path.starts_with("/proc")
+        || (path.starts_with("/dev")
+            && fs::symlink_metadata(path).is_ok_and(|meta| meta.file_type().is_symlink()))
 }
 
 /// The file a symbolic link points to (so that the rename replaces it and keeps the link), or

@@ -222,13 +222,16 @@ where
     Ok(states)
 }
 
-/// Cuts every file into morsels, in file order then byte order. Empty files have none; a
-/// stream (anything but a regular file) is one morsel, whatever its length says.
+/// Cuts every file into morsels, in file order then byte order. A stream (anything but a
+/// regular file, or a regular file of length 0) is one morsel, whatever its length says.
 fn plan_morsels(paths: &[PathBuf], morsel_bytes: u64) -> Result<Vec<Morsel<'_>>> {
     let mut morsels = Vec::new();
     for path in paths {
         let gzip = path.extension().is_some_and(|e| e == "gz");
-        let Some(stamp) = files::stat_input(path)? else {
+        // A regular file that reports no length may still have content (the files of `/proc`
+        // and `/sys` do): it is read as a stream too, so that an empty file simply has no lines.
+        let stamp = files::stat_input(path)?.filter(|stamp| stamp.len > 0 || gzip);
+        let Some(stamp) = stamp else {
             morsels.push(Morsel {
                 path,
                 start: 0,
