@@ -120,6 +120,7 @@ def table(path, threads, rounds, bench):
         "duckdb": lambda q: [python, __file__, "run", "duckdb", q, path, threads],
         "polars": lambda q: [python, __file__, "run", "polars", q, path, threads],
         "csv": lambda q: [bench, "--only", "csv", q, path],
+        "csv-borrowed": lambda q: [bench, "--only", "csv-borrowed", q, path],
         "csv-lean": lambda q: [bench, "--only", "csv-lean", q, path],
         "text": lambda q: [bench, "--only", "text", q, path],
     }
