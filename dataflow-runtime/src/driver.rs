@@ -220,6 +220,43 @@ where
         .collect())
 }
 
+/// Runs `read` over every morsel of a file source (a byte range of a file, or a whole stream),
+/// in parallel. Each task gets a state from `init` and reading buffers from `S::default()`, both
+/// kept from morsel to morsel; the states come back in morsel order. A task that fails, by an
+/// error `read` returns or by a panic in user code, cancels the job, and the remaining morsels are
+/// left unread. One driver for every file source, so that each does these things alike.
+pub fn drive_morsels<M, L, S, I, R>(ctx: &Context, morsels: Vec<M>, init: I, read: R) -> Vec<L>
+where
+    M: Send,
+    L: Send,
+    S: Default + Send,
+    I: Fn() -> L + Sync + Send,
+    R: Fn(&mut L, &mut S, M) -> Result<()> + Sync + Send,
+{
+    let (scope, _reenter) = JobScope::fan_out();
+    morsels
+        .into_par_iter()
+        .fold(
+            || {
+                scope.enter();
+                (init(), S::default())
+            },
+            |(mut state, mut buffers), morsel| {
+                let _cancel_on_failure = CancelOnFailure(ctx);
+                // Once a task has failed the job is lost: leave the remaining morsels unread.
+                if !ctx.is_cancelled() {
+                    if let Err(error) = read(&mut state, &mut buffers, morsel) {
+                        ctx.cancel();
+                        crate::guard::fail(error);
+                    }
+                }
+                (state, buffers)
+            },
+        )
+        .map(|(state, _buffers)| state)
+        .collect()
+}
+
 /// How a source is named in metrics: `operator@line:column`.
 pub fn source_label(op: &OpInfo) -> String {
     format!("{}@{}:{}", op.name, op.line, op.column)

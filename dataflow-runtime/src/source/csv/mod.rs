@@ -17,9 +17,9 @@ mod de;
 mod read;
 mod split;
 
-use crate::driver::source_label;
+use crate::driver::{drive_morsels, source_label};
 use crate::error::{BadRecordPolicy, Error, Result};
-use crate::guard::{JobScope, OpInfo};
+use crate::guard::OpInfo;
 use crate::job::Context;
 use crate::source::files;
 use rayon::prelude::*;
@@ -201,35 +201,15 @@ where
         .flat_map(|plan| (0..plan.starts.len()).map(move |i| (plan, i)))
         .collect();
     let label = source_label(op);
-    let (scope, _reenter) = JobScope::fan_out();
-    let states = morsels
-        .into_par_iter()
-        .fold(
-            || {
-                scope.enter();
-                (init(), TaskBuffers::default())
-            },
-            |(mut state, mut bufs), (plan, index)| {
-                // A panic in the body (user code) cancels the job on its way out, so that the
-                // other tasks stop at their next chunk.
-                let _cancel_on_failure = crate::guard::CancelOnFailure(ctx);
-                // Once a task has failed the job is lost: leave the remaining morsels unread.
-                if !ctx.is_cancelled() {
-                    let mut emit = emitter::<R, _>(|record| body(&mut state, record));
-                    let read = read::read_morsel::<R, _>(
-                        ctx, &label, src, plan, index, &mut bufs, &mut emit,
-                    );
-                    if let Err(error) = read {
-                        ctx.cancel();
-                        crate::guard::fail(error);
-                    }
-                }
-                (state, bufs)
-            },
-        )
-        .map(|(state, _bufs)| state)
-        .collect();
-    Ok(states)
+    Ok(drive_morsels(
+        ctx,
+        morsels,
+        init,
+        |state, bufs: &mut TaskBuffers, (plan, index)| {
+            let mut emit = emitter::<R, _>(|record| body(state, record));
+            read::read_morsel::<R, _>(ctx, &label, src, plan, index, bufs, &mut emit)
+        },
+    ))
 }
 
 /// `emit`, its signature deduced from the higher-ranked bound (a closure alone would take one

@@ -19,13 +19,12 @@
 //! The job stops reading when it is cancelled (another task failed): a task checks between
 //! morsels and between blocks.
 
-use crate::driver::source_label;
+use crate::driver::{drive_morsels, source_label};
 use crate::error::{BadRecordPolicy, Error, Result};
-use crate::guard::{CancelOnFailure, JobScope, OpInfo};
+use crate::guard::OpInfo;
 use crate::job::Context;
 use crate::source::files;
 use files::FileStamp;
-use rayon::prelude::*;
 use reader::{Counted, LineReader, RangeReader};
 use scan::Scan;
 use std::fs::File;
@@ -195,31 +194,15 @@ where
     let paths = files::expand(&src.pattern)?;
     let morsels = plan_morsels(&paths, src.morsel_bytes)?;
     let label = source_label(op);
-    let (scope, _reenter) = JobScope::fan_out();
-    let states = morsels
-        .into_par_iter()
-        .fold(
-            || {
-                scope.enter();
-                (init(), Vec::new())
-            },
-            |(mut state, mut buf), morsel| {
-                let _cancel_on_failure = CancelOnFailure(ctx);
-                // Once a task has failed the job is lost: leave the remaining morsels unread.
-                if !ctx.is_cancelled() {
-                    let emit = |line: &str| body(&mut state, line);
-                    let read = read_morsel(ctx, &label, src, format, &morsel, &mut buf, emit);
-                    if let Err(error) = read {
-                        ctx.cancel();
-                        crate::guard::fail(error);
-                    }
-                }
-                (state, buf)
-            },
-        )
-        .map(|(state, _buf)| state)
-        .collect();
-    Ok(states)
+    Ok(drive_morsels(
+        ctx,
+        morsels,
+        init,
+        |state, buf: &mut Vec<u8>, morsel| {
+            let emit = |line: &str| body(state, line);
+            read_morsel(ctx, &label, src, format, &morsel, buf, emit)
+        },
+    ))
 }
 
 /// Cuts every file into morsels, in file order then byte order. A stream (anything but a
