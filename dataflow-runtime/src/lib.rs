@@ -25,6 +25,7 @@ pub mod guard;
 pub mod hash;
 pub mod job;
 pub mod own;
+pub mod pairs;
 pub mod sink;
 pub mod source;
 
