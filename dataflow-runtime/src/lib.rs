@@ -24,6 +24,7 @@ pub mod exchange;
 pub mod guard;
 pub mod hash;
 pub mod job;
+pub mod join;
 pub mod own;
 pub mod pairs;
 pub mod sink;
