@@ -5,7 +5,7 @@
 //! stitches a stage together: what it reads, its loop body, its terminals' states.
 
 use crate::gen::{
-    dataset, input_of, keep, key_of, op_static, key_static, respan, result, rt, rt_at, value,
+    dataset, input_of, keep, key_of, key_static, op_static, respan, result, rt, rt_at, value,
 };
 use crate::ops::Need;
 use crate::plan::{self, Flow, Fuse, Reads, Stage, Target};
@@ -17,8 +17,8 @@ use syn::Index;
 
 fn op_info(name: &Ident, spec_name: &str, ident: &Ident) -> TokenStream {
     let rt = rt();
-    let span = name.span().unwrap();
-    let (line, column) = (span.line() as u32, span.column() as u32);
+    let (line, column) = crate::gen::line_col(name.span());
+    let (line, column) = (line as u32, column as u32);
     quote! {
         static #ident: #rt::guard::OpInfo = #rt::guard::OpInfo {
             name: #spec_name, file: ::core::file!(), line: #line, column: #column,
@@ -73,7 +73,7 @@ fn expand_stage(graph: &Graph, stage: &Stage) -> TokenStream {
         .iter()
         .filter_map(|t| match *t {
             Target::Node(id, gen) => Some(gen.prepare(graph, id)),
-            Target::Input(..) => None,
+            Target::Input(..) | Target::Cut(..) => None,
         })
         .collect();
     let mut preludes = Vec::new();
@@ -87,6 +87,7 @@ fn expand_stage(graph: &Graph, stage: &Stage) -> TokenStream {
                 Need::Hash(_) => quote!(#rt::join::JoinSide::new()),
                 Need::All => quote!(::std::vec::Vec::new()),
             },
+            Target::Cut(..) => quote!(::std::vec::Vec::new()),
         })
         .collect();
     let own = matches!(stage.reads, Reads::Source(s) if s.borrows_buffer());
@@ -108,6 +109,10 @@ fn expand_stage(graph: &Graph, stage: &Stage) -> TokenStream {
             let body = terminal.read(graph, stage.input, &record, flow);
             let ds = dataset(stage.input);
             quote!(#rt::driver::drive_partitions(__ctx, #ds, #init, |__local, #record| { let _ = &__local; #body }))
+        }
+        Reads::Cut(port) => {
+            let cut = cut_of(stage.input, port);
+            quote!(#rt::driver::drive_partitions(__ctx, #cut, #init, |__local, __x| { let __start = __x; let _ = &__local; #flow }))
         }
         Reads::Barrier(barrier) => barrier.drive(
             input,
@@ -142,6 +147,11 @@ fn expand_stage(graph: &Graph, stage: &Stage) -> TokenStream {
     }
 }
 
+/// The partitions kept for a cut edge into `port` of node `id`.
+fn cut_of(id: usize, port: usize) -> Ident {
+    format_ident!("__cut{}_{}", id, port)
+}
+
 /// What the streamed multi-input operators of a stage do before it runs (build a table over
 /// the broadcast side).
 fn streamed_preludes(graph: &Graph, flow: &Flow, out: &mut Vec<TokenStream>) {
@@ -152,7 +162,9 @@ fn streamed_preludes(graph: &Graph, flow: &Flow, out: &mut Vec<TokenStream>) {
             }
             streamed_preludes(graph, rest, out);
         }
-        Flow::Fork(_, branches) => branches.iter().for_each(|b| streamed_preludes(graph, b, out)),
+        Flow::Fork(_, branches) => branches
+            .iter()
+            .for_each(|b| streamed_preludes(graph, b, out)),
         Flow::Terminal(_) => {}
     }
 }
@@ -166,7 +178,9 @@ fn expand_flow(graph: &Graph, stage: &Stage, flow: &Flow, input: &Ident, own: bo
             let op = op_static(*id);
             match fuse {
                 Fuse::Op(f) => f.apply(node, &op, input, &output, next),
-                Fuse::Streamed(s) => s.apply(node, &op, &inputs_of(graph, *id), input, &output, next),
+                Fuse::Streamed(s) => {
+                    s.apply(node, &op, &inputs_of(graph, *id), input, &output, next)
+                }
             }
         }
         Flow::Fork(producer, branches) => {
@@ -206,6 +220,16 @@ fn expand_flow(graph: &Graph, stage: &Stage, flow: &Flow, input: &Ident, own: bo
             );
             match *target {
                 Target::Node(id, t) => t.push(graph, id, &field, input, own),
+                Target::Cut(id, _) => {
+                    let span = graph.nodes[id].call.name.span();
+                    let input = &respan(input, span);
+                    let kept = if own {
+                        keep(span, quote!(#input))
+                    } else {
+                        quote!(#input)
+                    };
+                    quote_spanned!(span=> __local.#field.push(#kept);)
+                }
                 Target::Input(id, port, m) => {
                     let node = &graph.nodes[id];
                     let span = node.call.name.span();
@@ -216,13 +240,16 @@ fn expand_flow(graph: &Graph, stage: &Stage, flow: &Flow, input: &Ident, own: bo
                         quote!(#input)
                     };
                     match m.need(node, port) {
-                        // The key may borrow the record: hash it, then move the record.
+                        // The key is taken from the record as the operator will hold it (a
+                        // line owned as a `String`), so that the key closure sees one type;
+                        // it may borrow the record: hash it, then move the record.
                         Need::Hash(key) => {
                             let rt = rt_at(span);
-                            let k = key_of(key.span(), &op_static(id), quote!(&#input), key);
+                            let k = key_of(key.span(), &op_static(id), quote!(&__record), key);
                             quote_spanned!(span=> {
+                                let __record = #kept;
                                 let __hash = { let __key = #k; #rt::hash::hash_one(&__key) };
-                                __local.#field.push_hashed(__hash, #kept);
+                                __local.#field.push_hashed(__hash, __record);
                             })
                         }
                         Need::All => quote_spanned!(span=> __local.#field.push(#kept);),
@@ -257,6 +284,10 @@ fn finish(graph: &Graph, target: &Target, states: &Ident, partitioned: bool) -> 
                     quote!(let #d = #value; #variable)
                 }
             }
+        }
+        Target::Cut(id, port) => {
+            let cut = cut_of(id, port);
+            quote!(let #cut = #states;)
         }
         Target::Input(id, port, m) => {
             let input = input_of(id, port);

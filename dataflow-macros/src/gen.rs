@@ -86,3 +86,10 @@ pub fn key_of(span: Span, op: &Ident, record: TokenStream, f: &syn::Expr) -> Tok
     let rt = rt_at(span);
     quote_spanned!(span=> #rt::aggregate::key::key_by(&#op, #record, #f))
 }
+
+/// The line and (1-based) column where a token starts, as `explain()`, metrics and errors show
+/// operators. Through proc-macro2's span locations, so that the passes also run in unit tests.
+pub fn line_col(span: Span) -> (usize, usize) {
+    let start = span.start();
+    (start.line, start.column + 1)
+}

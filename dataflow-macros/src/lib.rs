@@ -9,10 +9,12 @@
 //!    directly, and the `Job` value with its `explain()` text.
 
 mod ast;
-mod gen;
 mod expand;
+mod gen;
 mod ops;
 mod plan;
+#[cfg(test)]
+mod plan_tests;
 mod validate;
 
 use proc_macro::TokenStream;

@@ -46,6 +46,9 @@ pub enum Target {
     Node(usize, &'static dyn TerminalGen),
     /// Input `port` of a multi-input operator (node id), materialized as it needs.
     Input(usize, usize, &'static dyn MultiGen),
+    /// The edge into input `port` of a fused operator (node id), cut: its records are kept in
+    /// partitions that a later stage reads (see [`plan`]).
+    Cut(usize, usize),
 }
 
 impl Target {
@@ -54,6 +57,7 @@ impl Target {
         match *self {
             Target::Node(id, _) => (id, None),
             Target::Input(id, port, _) => (id, Some(port)),
+            Target::Cut(id, port) => (id, Some(usize::MAX - port)),
         }
     }
 }
@@ -67,6 +71,8 @@ pub enum Reads {
     Partitions(&'static dyn TerminalGen),
     /// A multi-input operator over its materialized inputs.
     Barrier(&'static dyn BarrierGen),
+    /// The partitions of a cut edge into this port of the stage's first operator.
+    Cut(usize),
 }
 
 pub struct Stage {
@@ -79,14 +85,45 @@ pub struct Stage {
 }
 
 /// The stages of the job, in an order that runs each after what it reads.
+///
+/// Fusing as much as possible can make a stage wait for itself: a closure reading a broadcast
+/// variable computed from the same loop, or two broadcast joins each streaming one input past
+/// the other. Then the edge into the operator that waits is cut: its records are kept in
+/// partitions, and a later stage runs that operator and what follows it.
 pub fn plan(graph: &Graph) -> syn::Result<Vec<Stage>> {
+    let mut cuts: Vec<(usize, usize)> = Vec::new();
+    loop {
+        let stages = stages(graph, &cuts);
+        match order(graph, stages) {
+            Ok(ordered) => return Ok(ordered),
+            Err(Waiting { stage, reader }) => {
+                let cut = (reader, port_in_stage(graph, &stage, reader));
+                match cut {
+                    (reader, Some(port)) if !cuts.contains(&(reader, port)) => {
+                        cuts.push((reader, port))
+                    }
+                    _ => {
+                        let node = &graph.nodes[reader];
+                        return Err(syn::Error::new(
+                            node.call.name.span(),
+                            format!(
+                                "`{}` reads a broadcast variable computed from its own input, so it would have to run before itself: compute the variable from another chain",
+                                node.spec.name
+                            ),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn stages(graph: &Graph, cuts: &[(usize, usize)]) -> Vec<Stage> {
     let mut stages = Vec::new();
     for (id, node) in graph.nodes.iter().enumerate() {
         let reads = match node.spec.role {
             Role::Source(s) => Reads::Source(s),
-            Role::Terminal(t) if node.sink.is_none() && !t.binds_variable() => {
-                Reads::Partitions(t)
-            }
+            Role::Terminal(t) if node.sink.is_none() && !t.binds_variable() => Reads::Partitions(t),
             Role::Multi(m) => match m.plan(node) {
                 Plan::Barrier(b) => Reads::Barrier(b),
                 Plan::Streamed(..) => continue,
@@ -94,7 +131,7 @@ pub fn plan(graph: &Graph) -> syn::Result<Vec<Stage>> {
             _ => continue,
         };
         let mut terminals = Vec::new();
-        let flow = flow_of(graph, id, &mut terminals);
+        let flow = flow_of(graph, id, cuts, &mut terminals);
         stages.push(Stage {
             input: id,
             reads,
@@ -102,38 +139,68 @@ pub fn plan(graph: &Graph) -> syn::Result<Vec<Stage>> {
             terminals,
         });
     }
-    order(graph, stages)
+    for &(id, port) in cuts {
+        let mut terminals = Vec::new();
+        let flow = flow_into(graph, id, port, cuts, &mut terminals);
+        stages.push(Stage {
+            input: id,
+            reads: Reads::Cut(port),
+            flow,
+            terminals,
+        });
+    }
+    stages
+}
+
+/// The port through which `reader`'s code is reached in `stage`: the edge to cut so that it
+/// runs in a later stage (`None` if it is the stage's input itself).
+fn port_in_stage(graph: &Graph, stage: &Stage, reader: usize) -> Option<usize> {
+    fn find(flow: &Flow, reader: usize) -> Option<Option<usize>> {
+        match flow {
+            Flow::Op(id, _, rest) if *id == reader => Some(None),
+            Flow::Op(_, _, rest) => find(rest, reader),
+            Flow::Fork(_, branches) => branches.iter().find_map(|b| find(b, reader)),
+            Flow::Terminal(t) if t.id().0 == reader => Some(match *t {
+                Target::Input(_, port, _) | Target::Cut(_, port) => Some(port),
+                Target::Node(..) => None,
+            }),
+            Flow::Terminal(_) => None,
+        }
+    }
+    if stage.input == reader {
+        return None;
+    }
+    match find(&stage.flow, reader)? {
+        Some(port) => Some(port),
+        // A fused operator or a terminal: its chain input, or the port a multi-input operator
+        // streams.
+        None => Some(match graph.nodes[reader].spec.role {
+            Role::Multi(m) => match m.plan(&graph.nodes[reader]) {
+                Plan::Streamed(port, _) => port,
+                Plan::Barrier(_) => 0,
+            },
+            _ => 0,
+        }),
+    }
 }
 
 /// The flow of the records that node `producer` hands on.
-fn flow_of(graph: &Graph, producer: usize, terminals: &mut Vec<Target>) -> Flow {
+fn flow_of(
+    graph: &Graph,
+    producer: usize,
+    cuts: &[(usize, usize)],
+    terminals: &mut Vec<Target>,
+) -> Flow {
     let mut flows: Vec<Flow> = graph.nodes[producer]
         .consumers
         .iter()
         .map(|&(c, port)| {
-            let node = &graph.nodes[c];
-            let fused = match node.spec.role {
-                Role::Fused(f) => Some(Fuse::Op(f)),
-                Role::Multi(m) => match m.plan(node) {
-                    Plan::Streamed(streamed, s) if streamed == port => Some(Fuse::Streamed(s)),
-                    _ => {
-                        let target = Target::Input(c, port, m);
-                        terminals.push(target);
-                        return Flow::Terminal(target);
-                    }
-                },
-                Role::Terminal(t) => {
-                    let target = Target::Node(c, t);
-                    terminals.push(target);
-                    return Flow::Terminal(target);
-                }
-                // validate never makes a source or a `key_by` a consumer: sources start chains
-                // and `key_by` is folded into the operator after it.
-                Role::Source(_) | Role::KeyBy => None,
-            };
-            match fused {
-                Some(fuse) => Flow::Op(c, fuse, Box::new(flow_of(graph, c, terminals))),
-                None => Flow::Fork(c, Vec::new()),
+            if cuts.contains(&(c, port)) {
+                let target = Target::Cut(c, port);
+                terminals.push(target);
+                Flow::Terminal(target)
+            } else {
+                flow_into(graph, c, port, cuts, terminals)
             }
         })
         .collect();
@@ -141,6 +208,40 @@ fn flow_of(graph: &Graph, producer: usize, terminals: &mut Vec<Target>) -> Flow 
         flows.pop().expect("one flow")
     } else {
         Flow::Fork(producer, flows)
+    }
+}
+
+/// The flow from the records entering node `c` on `port`.
+fn flow_into(
+    graph: &Graph,
+    c: usize,
+    port: usize,
+    cuts: &[(usize, usize)],
+    terminals: &mut Vec<Target>,
+) -> Flow {
+    let node = &graph.nodes[c];
+    let fused = match node.spec.role {
+        Role::Fused(f) => Some(Fuse::Op(f)),
+        Role::Multi(m) => match m.plan(node) {
+            Plan::Streamed(streamed, s) if streamed == port => Some(Fuse::Streamed(s)),
+            _ => {
+                let target = Target::Input(c, port, m);
+                terminals.push(target);
+                return Flow::Terminal(target);
+            }
+        },
+        Role::Terminal(t) => {
+            let target = Target::Node(c, t);
+            terminals.push(target);
+            return Flow::Terminal(target);
+        }
+        // validate never makes a source or a `key_by` a consumer: sources start chains and
+        // `key_by` is folded into the operator after it.
+        Role::Source(_) | Role::KeyBy => None,
+    };
+    match fused {
+        Some(fuse) => Flow::Op(c, fuse, Box::new(flow_of(graph, c, cuts, terminals))),
+        None => Flow::Fork(c, Vec::new()),
     }
 }
 
@@ -154,6 +255,8 @@ fn nodes_of(stage: &Stage) -> Vec<usize> {
                 walk(rest, out);
             }
             Flow::Fork(_, branches) => branches.iter().for_each(|b| walk(b, out)),
+            // A cut only keeps records: the operator's code runs in the later stage.
+            Flow::Terminal(Target::Cut(..)) => {}
             Flow::Terminal(t) => out.push(t.id().0),
         }
     }
@@ -169,6 +272,7 @@ fn needs(graph: &Graph, stage: &Stage) -> Vec<((usize, Option<usize>), usize)> {
     match stage.reads {
         Reads::Source(_) => {}
         Reads::Partitions(_) => needs.push(((stage.input, None), stage.input)),
+        Reads::Cut(port) => needs.push((Target::Cut(stage.input, port).id(), stage.input)),
         Reads::Barrier(_) => {
             for port in 0..input.inputs.len() {
                 needs.push(((stage.input, Some(port)), stage.input));
@@ -202,7 +306,13 @@ fn needs(graph: &Graph, stage: &Stage) -> Vec<((usize, Option<usize>), usize)> {
 
 /// Orders the stages so that each runs after the stages that materialize what it needs; among
 /// stages free to run, the one discovered first (statement order) goes first.
-fn order(graph: &Graph, stages: Vec<Stage>) -> syn::Result<Vec<Stage>> {
+/// A stage that waits for itself, through the need of node `reader`.
+struct Waiting {
+    stage: Stage,
+    reader: usize,
+}
+
+fn order(graph: &Graph, stages: Vec<Stage>) -> Result<Vec<Stage>, Waiting> {
     let provider = |target: (usize, Option<usize>)| {
         stages
             .iter()
@@ -224,19 +334,17 @@ fn order(graph: &Graph, stages: Vec<Stage>) -> syn::Result<Vec<Stage>> {
             .find(|&i| !done[i] && deps[i].iter().all(|&(p, _)| done[p] && p != i));
         let Some(next) = next else {
             // A cycle: some stage needs what only it, or a stage after it, produces.
-            let (i, &(_, reader)) = (0..stages.len())
+            let (i, reader) = (0..stages.len())
                 .filter(|&i| !done[i])
-                .find_map(|i| deps[i].iter().find(|&&(p, _)| !done[p]).map(|d| (i, d)))
+                .find_map(|i| {
+                    deps[i]
+                        .iter()
+                        .find(|&&(p, _)| !done[p])
+                        .map(|&(_, r)| (i, r))
+                })
                 .expect("a stage waiting for another");
-            let node = &graph.nodes[reader];
-            let _ = i;
-            return Err(syn::Error::new(
-                node.call.name.span(),
-                format!(
-                    "`{}` reads a data set that can only be computed after it (through a broadcast variable or a broadcast side computed from its own input): compute that data set from another chain, or use `strategy = hash` for a join",
-                    node.spec.name
-                ),
-            ));
+            let stage = stages.into_iter().nth(i).expect("the waiting stage");
+            return Err(Waiting { stage, reader });
         };
         done[next] = true;
         sequence.push(next);
@@ -250,8 +358,8 @@ fn order(graph: &Graph, stages: Vec<Stage>) -> syn::Result<Vec<Stage>> {
 
 /// `name@line:column`, how operators are named in plans, metrics and errors.
 pub fn label(node: &Node) -> String {
-    let span = node.call.name.span().unwrap();
-    format!("{}@{}:{}", node.spec.name, span.line(), span.column())
+    let (line, column) = crate::gen::line_col(node.call.name.span());
+    format!("{}@{line}:{column}", node.spec.name)
 }
 
 /// The text of `explain()` (after its first line, which the runtime adds).
@@ -266,6 +374,11 @@ pub fn explain(graph: &Graph, stages: &[Stage]) -> String {
                 format!("{} {}", label(input), m.explain(input))
             }
             (Reads::Barrier(_), _) => label(input),
+            (Reads::Cut(port), _) => format!(
+                "the records kept for {} input {} (a cut: they wait for a broadcast)",
+                label(input),
+                port + 1
+            ),
         };
         let _ = writeln!(out, "Stage {}: reads {from}", i + 1);
         let mut paths = Vec::new();
@@ -282,7 +395,9 @@ fn describe(graph: &Graph, flow: &Flow, prefix: String, paths: &mut Vec<String>)
         Flow::Op(id, fuse, rest) => {
             let node = &graph.nodes[*id];
             let what = match (fuse, node.spec.role) {
-                (Fuse::Streamed(_), Role::Multi(m)) => format!("{} {}", label(node), m.explain(node)),
+                (Fuse::Streamed(_), Role::Multi(m)) => {
+                    format!("{} {}", label(node), m.explain(node))
+                }
                 _ => label(node),
             };
             describe(graph, rest, format!("{prefix}{what} -> "), paths)
@@ -314,5 +429,10 @@ fn terminal(graph: &Graph, target: &Target) -> String {
             };
             format!("{} input {} => {how}", label(node), port + 1)
         }
+        Target::Cut(id, port) => format!(
+            "{} input {} => kept in partitions for a later stage",
+            label(&graph.nodes[id]),
+            port + 1
+        ),
     }
 }

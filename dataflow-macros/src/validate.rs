@@ -164,7 +164,7 @@ impl Validator {
     fn bind(&mut self, name: Ident, node: Option<usize>) -> syn::Result<()> {
         let key = name.to_string();
         if let Some(first) = self.bindings.get(&key) {
-            let line = first.name.span().unwrap().line();
+            let line = crate::gen::line_col(first.name.span()).0;
             return Err(Error::new(
                 name.span(),
                 format!("data set `{key}` is already defined (line {line}); choose another name"),
@@ -224,9 +224,12 @@ impl Validator {
                 _ if pending_key.is_some() && !keyed => {
                     let line = pending_key
                         .as_ref()
-                        .map_or(0, |k| k.name.span().unwrap().line());
+                        .map_or(0, |k| crate::gen::line_col(k.name.span()).0);
                     let also = if matches!(spec.role, Role::Multi(_)) {
-                        format!(". `{}` takes its keys as arguments: remove the `key_by`", spec.name)
+                        format!(
+                            ". `{}` takes its keys as arguments: remove the `key_by`",
+                            spec.name
+                        )
                     } else {
                         String::new()
                     };
@@ -296,7 +299,12 @@ impl Validator {
             };
             match self.dataset(name, &[])? {
                 Some(node) => inputs.push(node),
-                None => return Err(Error::new(name.span(), "this data set's own statement has an error (reported above)")),
+                None => {
+                    return Err(Error::new(
+                        name.span(),
+                        "this data set's own statement has an error (reported above)",
+                    ))
+                }
             }
         }
         Ok(inputs)
@@ -386,7 +394,11 @@ impl Validator {
             read.sort_unstable();
             read.dedup();
             for &b in &read {
-                let name = &variables.iter().find(|(_, n)| *n == b).expect("a variable").0;
+                let name = &variables
+                    .iter()
+                    .find(|(_, n)| *n == b)
+                    .expect("a variable")
+                    .0;
                 if let Some(binding) = self.bindings.get_mut(name) {
                     binding.uses += 1;
                 }
@@ -510,8 +522,7 @@ fn check_args(call: &Call, spec: &OpSpec) -> syn::Result<()> {
     for arg in call.positional() {
         check_not_field_position(spec.name, arg)?;
         // `aggregate(sum(1), max(2))`.
-        if let ("aggregate", Expr::Call(c)) = (spec.name, arg)
-        {
+        if let ("aggregate", Expr::Call(c)) = (spec.name, arg) {
             if let Expr::Path(f) = &*c.func {
                 if let Some(name) = f.path.get_ident() {
                     for inner in &c.args {
@@ -525,8 +536,7 @@ fn check_args(call: &Call, spec: &OpSpec) -> syn::Result<()> {
         for arg in call.positional() {
             check_closure_result(spec.name, arg)?;
             // The closures of `aggregate(count(), sum(|x| ...))`.
-            if let ("aggregate", Expr::Call(c)) = (spec.name, arg)
-            {
+            if let ("aggregate", Expr::Call(c)) = (spec.name, arg) {
                 for inner in &c.args {
                     check_closure_result(spec.name, inner)?;
                 }

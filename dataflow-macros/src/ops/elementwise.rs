@@ -87,35 +87,35 @@ impl FusedGen for Elementwise {
         output: &Ident,
         next: TokenStream,
     ) -> TokenStream {
-    let call = &node.call;
-    let f = call.arg(0);
-    let span = call.name.span();
-    let rt = rt_at(span);
-    let input = &respan(input, span);
-    match self {
-        Elementwise::Map => quote_spanned! {span=>
-            let #output = #rt::guard::call::map(&#op, #input, #f);
-            #next
-        },
-        Elementwise::Filter => quote_spanned! {span=>
-            if #rt::guard::call::filter(&#op, &#input, #f) {
+        let call = &node.call;
+        let f = call.arg(0);
+        let span = call.name.span();
+        let rt = rt_at(span);
+        let input = &respan(input, span);
+        match self {
+            Elementwise::Map => quote_spanned! {span=>
+                let #output = #rt::guard::call::map(&#op, #input, #f);
+                #next
+            },
+            Elementwise::Filter => quote_spanned! {span=>
+                if #rt::guard::call::filter(&#op, &#input, #f) {
+                    let #output = #input;
+                    #next
+                }
+            },
+            Elementwise::FlatMap => quote_spanned! {span=>
+                #rt::guard::call::flat_map(&#op, #input, #f, |#output| { #next });
+            },
+            Elementwise::FilterMap => quote_spanned! {span=>
+                if let ::core::option::Option::Some(#output) = #rt::guard::call::filter_map(&#op, #input, #f) {
+                    #next
+                }
+            },
+            Elementwise::Inspect => quote_spanned! {span=>
+                #rt::guard::call::inspect(&#op, &#input, #f);
                 let #output = #input;
                 #next
-            }
-        },
-        Elementwise::FlatMap => quote_spanned! {span=>
-            #rt::guard::call::flat_map(&#op, #input, #f, |#output| { #next });
-        },
-        Elementwise::FilterMap => quote_spanned! {span=>
-            if let ::core::option::Option::Some(#output) = #rt::guard::call::filter_map(&#op, #input, #f) {
-                #next
-            }
-        },
-        Elementwise::Inspect => quote_spanned! {span=>
-            #rt::guard::call::inspect(&#op, &#input, #f);
-            let #output = #input;
-            #next
-        },
+            },
+        }
     }
-}
 }

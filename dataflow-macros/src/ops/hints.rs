@@ -197,9 +197,16 @@ mod tests {
     #[test]
     fn flink_join_names_point_to_ours() {
         assert_eq!(say("leftOuterJoin"), ": it is `left_outer_join(other, |l| key, |r| key)` or `left_outer_join(other, |l| key, |r| key, |l, r: Option<&R>| output)` here");
-        assert_eq!(say("coGroup"), format!(": it is `{}` here", lookup("co_group").unwrap().usage));
+        assert_eq!(
+            say("coGroup"),
+            format!(": it is `{}` here", lookup("co_group").unwrap().usage)
+        );
         assert_eq!(say("groupBy"), ": it is `key_by(|x: &T| key)` here");
-        assert!(say("joinWithTiny").contains("strategy = broadcast_right"), "{}", say("joinWithTiny"));
+        assert!(
+            say("joinWithTiny").contains("strategy = broadcast_right"),
+            "{}",
+            say("joinWithTiny")
+        );
         assert!(say("withBroadcastSet").contains("broadcast()"));
         assert!(say("left_join").starts_with(": it is `left_outer_join("));
     }

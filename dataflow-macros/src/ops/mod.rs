@@ -277,7 +277,12 @@ mod tests {
                 super::Inputs::ChainAndOne | super::Inputs::ChainAndAll
             );
             assert_eq!(multi, takes_more, "`{}`", op.name);
-            assert_eq!(op.is_source(), op.inputs == super::Inputs::None, "`{}`", op.name);
+            assert_eq!(
+                op.is_source(),
+                op.inputs == super::Inputs::None,
+                "`{}`",
+                op.name
+            );
             if takes_more {
                 assert!(op.min_args >= 1, "`{}` names its other input", op.name);
             }

@@ -83,8 +83,13 @@ impl BarrierGen for CoGroup {
                 ::core::iter::IntoIterator::into_iter((#f)(__k, __ls, __rs)),
                 |__start| { #body }))
         );
-        quote!(#rt::join::#co_group(__ctx, &#op, &#l, &#r, |#x| #lk, |#x| #rk, #init,
-            |__local, __k, __ls, __rs| { #call }))
+        // The kernel reorders each partition in place so that a key's records are contiguous.
+        quote!({
+            let mut __left = #l;
+            let mut __right = #r;
+            #rt::join::#co_group(__ctx, &#op, &mut __left, &mut __right, |#x| #lk, |#x| #rk, #init,
+                |__local, __k, __ls, __rs| { #call })
+        })
     }
 }
 

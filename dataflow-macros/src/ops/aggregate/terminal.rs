@@ -2,7 +2,7 @@
 //! after the loop. Keyed results are partitions by key hash; global ones a value.
 
 use super::*;
-use crate::gen::{key_static, keep, op_static, rt};
+use crate::gen::{keep, key_static, op_static, rt};
 use crate::ops::TerminalGen;
 use crate::plan::label;
 use crate::validate::{Graph, Node};
@@ -230,14 +230,16 @@ impl TerminalGen for Aggregation {
             .as_ref()
             .map(|k| format!("{} + ", label_of(k)))
             .unwrap_or_default();
-        format!("{key}{name} [{combiner}] => exchange: hash(key) into partitions, merged in parallel")
+        format!(
+            "{key}{name} [{combiner}] => exchange: hash(key) into partitions, merged in parallel"
+        )
     }
 }
 
 /// `key_by@line:column`.
 fn label_of(key: &Call) -> String {
-    let span = key.name.span().unwrap();
-    format!("key_by@{}:{}", span.line(), span.column())
+    let (line, column) = crate::gen::line_col(key.name.span());
+    format!("key_by@{line}:{column}")
 }
 
 #[cfg(test)]
@@ -246,7 +248,11 @@ mod tests {
     #[test]
     fn every_entry_names_its_kind() {
         for op in super::OPS {
-            assert!(super::Aggregation::named(op.name).is_some(), "`{}`", op.name);
+            assert!(
+                super::Aggregation::named(op.name).is_some(),
+                "`{}`",
+                op.name
+            );
         }
     }
 }
