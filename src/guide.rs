@@ -172,6 +172,67 @@
 //! # Ok::<(), dataflow::Error>(())
 //! ```
 //!
+//! # Joins, co_group, cross, union and broadcast variables
+//!
+//! Operators with several inputs name the other data sets by their `let` names:
+//!
+//! ```
+//! use dataflow::prelude::*;
+//! let orders = vec![(1u32, "ann", 30u64), (2, "bob", 5), (3, "ann", 12), (4, "eve", 7)];
+//! let customers = vec![("ann", "FR"), ("bob", "DE"), ("cid", "FR")];
+//! let (by_nation, unmatched, lonely, both) = pipeline! {
+//!     let os = from_collection(orders);
+//!     let cs = from_collection(customers);
+//!     // Inner join with a join function; the key is borrowed, never copied.
+//!     os -> join(cs, |o: &(u32, &str, u64)| o.1, |c: &(&str, &str)| c.0,
+//!                |o: &(u32, &str, u64), c: &(&str, &str)| (c.1, o.2))
+//!        -> key_by(|(nation, _): &(&str, u64)| *nation)
+//!        -> sum(|(_, total): &(&str, u64)| *total)
+//!        -> collect::<std::collections::BTreeMap<_, _>>();
+//!     // Orders whose customer is unknown, and customers without orders.
+//!     os -> anti_join(cs, |o: &(u32, &str, u64)| o.1, |c: &(&str, &str)| c.0) -> map(|o: (u32, &str, u64)| o.0) -> collect();
+//!     os -> right_outer_join(cs, |o: &(u32, &str, u64)| o.1, |c: &(&str, &str)| c.0)
+//!        -> filter_map(|(o, c): (Option<(u32, &str, u64)>, (&str, &str))| o.is_none().then_some(c.0))
+//!        -> collect();
+//!     // Both groups of every key, one of them possibly empty.
+//!     os -> co_group(cs, |o: &(u32, &str, u64)| o.1, |c: &(&str, &str)| c.0,
+//!                    |name: &&str, os: &[(u32, &str, u64)], cs: &[(&str, &str)]| Some((*name, os.len(), cs.len())))
+//!        -> collect::<std::collections::BTreeSet<_>>();
+//! }
+//! .run()?;
+//! // A borrowed `&str` key comes out owned, as a `String`.
+//! assert_eq!(by_nation.into_iter().collect::<Vec<_>>(), vec![("DE".to_string(), 5), ("FR".to_string(), 42)]);
+//! assert_eq!(unmatched, vec![4]);
+//! assert_eq!(lonely, vec!["cid"]);
+//! assert_eq!(both.into_iter().collect::<Vec<_>>(), vec![("ann", 2, 1), ("bob", 1, 1), ("cid", 0, 1), ("eve", 1, 0)]);
+//! # Ok::<(), dataflow::Error>(())
+//! ```
+//!
+//! A small side can be broadcast: it is collected whole, and the big side streams past one
+//! hash table, unshuffled. `cross` pairs every record with every record of the other side,
+//! `union` concatenates, and `broadcast()` hands a data set (or a global aggregation's value)
+//! to the closures of later chains:
+//!
+//! ```
+//! use dataflow::prelude::*;
+//! let (joined, pairs, all, shares) = pipeline! {
+//!     let big = range(0u32..1000);
+//!     let small = from_collection(vec![(7u32, 'a'), (700, 'b')]);
+//!     let evens = range(0u32..6) -> filter(|x: &u32| x % 2 == 0);
+//!     let total = big -> sum(|x: &u32| *x as u64) -> broadcast();
+//!     big -> join(small, |x: &u32| *x, |s: &(u32, char)| s.0, strategy = broadcast_right) -> collect();
+//!     evens -> cross(small, |x: &u32, s: &(u32, char)| (*x, s.1)) -> count();
+//!     evens -> union(evens) -> collect();
+//!     small -> map(|s: (u32, char)| s.0 as f64 / *total as f64) -> collect();
+//! }
+//! .run()?;
+//! assert_eq!(joined, vec![(7, (7, 'a')), (700, (700, 'b'))]);
+//! assert_eq!(pairs, 6);
+//! assert_eq!(all, vec![0, 2, 4, 0, 2, 4]);
+//! assert_eq!(shares, vec![7.0 / 499500.0, 700.0 / 499500.0]);
+//! # Ok::<(), dataflow::Error>(())
+//! ```
+//!
 //! # Sinks
 //!
 //! ```

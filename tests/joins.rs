@@ -418,3 +418,26 @@ fn self_join_and_lines_from_files() {
         ])
     );
 }
+
+/// An input already hash-partitioned by the join key is exchanged once (the join's exchange
+/// replaces `partition_by_hash`'s), with the same result.
+#[test]
+fn partition_by_hash_before_a_join_on_the_same_key() {
+    let l = generate(11, 6000, 60);
+    let r = generate(12, 300, 60);
+    let job = |p: usize| {
+        pipeline! {
+            let ls = from_collection(l.clone()) -> partition_by_hash(|a: &Rec| a.0);
+            let rs = from_collection(r.clone());
+            ls -> join(rs, |a: &Rec| a.0, |b: &Rec| b.0) -> collect();
+        }
+        .parallelism(p)
+    };
+    assert!(
+        job(1).explain().contains("its own exchange is skipped"),
+        "{}",
+        job(1).explain()
+    );
+    let got = same_at_every_parallelism(|p| job(p).run().unwrap());
+    assert_eq!(sorted(got), inner_reference(&l, &r));
+}

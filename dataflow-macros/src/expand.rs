@@ -83,7 +83,7 @@ fn expand_stage(graph: &Graph, stage: &Stage) -> TokenStream {
         .iter()
         .map(|t| match *t {
             Target::Node(id, gen) => gen.init(graph, id),
-            Target::Input(id, port, m) => match m.need(&graph.nodes[id], port) {
+            Target::Input(id, port, m, _) => match m.need(&graph.nodes[id], port) {
                 Need::Hash(_) => quote!(#rt::join::JoinSide::new()),
                 Need::All => quote!(::std::vec::Vec::new()),
             },
@@ -230,7 +230,7 @@ fn expand_flow(graph: &Graph, stage: &Stage, flow: &Flow, input: &Ident, own: bo
                     };
                     quote_spanned!(span=> __local.#field.push(#kept);)
                 }
-                Target::Input(id, port, m) => {
+                Target::Input(id, port, m, _) => {
                     let node = &graph.nodes[id];
                     let span = node.call.name.span();
                     let input = &respan(input, span);
@@ -289,7 +289,7 @@ fn finish(graph: &Graph, target: &Target, states: &Ident, partitioned: bool) -> 
             let cut = cut_of(id, port);
             quote!(let #cut = #states;)
         }
-        Target::Input(id, port, m) => {
+        Target::Input(id, port, m, _) => {
             let input = input_of(id, port);
             match m.need(&graph.nodes[id], port) {
                 Need::Hash(_) => quote!(let #input = #rt::join::finish_side(#states);),

@@ -44,8 +44,9 @@ pub enum Flow {
 pub enum Target {
     /// A terminal operator (node id): a sink, an aggregation, an exchange, a broadcast.
     Node(usize, &'static dyn TerminalGen),
-    /// Input `port` of a multi-input operator (node id), materialized as it needs.
-    Input(usize, usize, &'static dyn MultiGen),
+    /// Input `port` of a multi-input operator (node id), materialized as it needs; with the
+    /// `partition_by_hash` node it replaces when that one already partitioned by the same key.
+    Input(usize, usize, &'static dyn MultiGen, Option<usize>),
     /// The edge into input `port` of a fused operator (node id), cut: its records are kept in
     /// partitions that a later stage reads (see [`plan`]).
     Cut(usize, usize),
@@ -56,7 +57,7 @@ impl Target {
     pub fn id(&self) -> (usize, Option<usize>) {
         match *self {
             Target::Node(id, _) => (id, None),
-            Target::Input(id, port, _) => (id, Some(port)),
+            Target::Input(id, port, ..) => (id, Some(port)),
             Target::Cut(id, port) => (id, Some(usize::MAX - port)),
         }
     }
@@ -118,9 +119,40 @@ pub fn plan(graph: &Graph) -> syn::Result<Vec<Stage>> {
     }
 }
 
+/// The `partition_by_hash` nodes whose only consumer is a multi-input operator's input that
+/// hash-partitions by the same key (the same closure, token for token): that input's exchange
+/// replaces theirs, so the records are shuffled once, not twice. As (partition_by_hash node,
+/// consumer, port).
+fn prepartitioned(graph: &Graph) -> Vec<(usize, usize, usize)> {
+    let tokens = |e: &syn::Expr| quote::ToTokens::to_token_stream(e).to_string();
+    let mut found = Vec::new();
+    for (id, node) in graph.nodes.iter().enumerate() {
+        let (Role::Terminal(t), [(c, port)]) = (node.spec.role, node.consumers.as_slice()) else {
+            continue;
+        };
+        let Some(key) = t.hash_key(node) else {
+            continue;
+        };
+        let consumer = &graph.nodes[*c];
+        if let Role::Multi(m) = consumer.spec.role {
+            if let Need::Hash(need) = m.need(consumer, *port) {
+                let streamed = matches!(m.plan(consumer), Plan::Streamed(s, _) if s == *port);
+                if !streamed && tokens(need) == tokens(key) {
+                    found.push((id, *c, *port));
+                }
+            }
+        }
+    }
+    found
+}
+
 fn stages(graph: &Graph, cuts: &[(usize, usize)]) -> Vec<Stage> {
+    let merged = prepartitioned(graph);
     let mut stages = Vec::new();
     for (id, node) in graph.nodes.iter().enumerate() {
+        if merged.iter().any(|&(p, ..)| p == id) {
+            continue;
+        }
         let reads = match node.spec.role {
             Role::Source(s) => Reads::Source(s),
             Role::Terminal(t) if node.sink.is_none() && !t.binds_variable() => Reads::Partitions(t),
@@ -131,7 +163,7 @@ fn stages(graph: &Graph, cuts: &[(usize, usize)]) -> Vec<Stage> {
             _ => continue,
         };
         let mut terminals = Vec::new();
-        let flow = flow_of(graph, id, cuts, &mut terminals);
+        let flow = flow_of(graph, id, cuts, &merged, &mut terminals);
         stages.push(Stage {
             input: id,
             reads,
@@ -141,7 +173,7 @@ fn stages(graph: &Graph, cuts: &[(usize, usize)]) -> Vec<Stage> {
     }
     for &(id, port) in cuts {
         let mut terminals = Vec::new();
-        let flow = flow_into(graph, id, port, cuts, &mut terminals);
+        let flow = flow_into(graph, id, port, cuts, &merged, &mut terminals);
         stages.push(Stage {
             input: id,
             reads: Reads::Cut(port),
@@ -161,7 +193,7 @@ fn port_in_stage(graph: &Graph, stage: &Stage, reader: usize) -> Option<usize> {
             Flow::Op(_, _, rest) => find(rest, reader),
             Flow::Fork(_, branches) => branches.iter().find_map(|b| find(b, reader)),
             Flow::Terminal(t) if t.id().0 == reader => Some(match *t {
-                Target::Input(_, port, _) | Target::Cut(_, port) => Some(port),
+                Target::Input(_, port, ..) | Target::Cut(_, port) => Some(port),
                 Target::Node(..) => None,
             }),
             Flow::Terminal(_) => None,
@@ -189,6 +221,7 @@ fn flow_of(
     graph: &Graph,
     producer: usize,
     cuts: &[(usize, usize)],
+    merged: &[(usize, usize, usize)],
     terminals: &mut Vec<Target>,
 ) -> Flow {
     let mut flows: Vec<Flow> = graph.nodes[producer]
@@ -200,7 +233,7 @@ fn flow_of(
                 terminals.push(target);
                 Flow::Terminal(target)
             } else {
-                flow_into(graph, c, port, cuts, terminals)
+                flow_into(graph, c, port, cuts, merged, terminals)
             }
         })
         .collect();
@@ -217,15 +250,23 @@ fn flow_into(
     c: usize,
     port: usize,
     cuts: &[(usize, usize)],
+    merged: &[(usize, usize, usize)],
     terminals: &mut Vec<Target>,
 ) -> Flow {
+    if let Some(&(p, consumer, consumer_port)) = merged.iter().find(|&&(p, ..)| p == c) {
+        if let Role::Multi(m) = graph.nodes[consumer].spec.role {
+            let target = Target::Input(consumer, consumer_port, m, Some(p));
+            terminals.push(target);
+            return Flow::Terminal(target);
+        }
+    }
     let node = &graph.nodes[c];
     let fused = match node.spec.role {
         Role::Fused(f) => Some(Fuse::Op(f)),
         Role::Multi(m) => match m.plan(node) {
             Plan::Streamed(streamed, s) if streamed == port => Some(Fuse::Streamed(s)),
             _ => {
-                let target = Target::Input(c, port, m);
+                let target = Target::Input(c, port, m, None);
                 terminals.push(target);
                 return Flow::Terminal(target);
             }
@@ -240,7 +281,11 @@ fn flow_into(
         Role::Source(_) | Role::KeyBy => None,
     };
     match fused {
-        Some(fuse) => Flow::Op(c, fuse, Box::new(flow_of(graph, c, cuts, terminals))),
+        Some(fuse) => Flow::Op(
+            c,
+            fuse,
+            Box::new(flow_of(graph, c, cuts, merged, terminals)),
+        ),
         None => Flow::Fork(c, Vec::new()),
     }
 }
@@ -421,13 +466,21 @@ fn terminal(graph: &Graph, target: &Target) -> String {
             };
             format!("{}{of}", t.explain(graph, id))
         }
-        Target::Input(id, port, m) => {
+        Target::Input(id, port, m, via) => {
             let node = &graph.nodes[id];
             let how = match m.need(node, port) {
                 Need::Hash(_) => "exchange: hash(key) into 256 partitions",
                 Need::All => "collected whole, in input order",
             };
-            format!("{} input {} => {how}", label(node), port + 1)
+            match via {
+                Some(p) => format!(
+                    "{} => {how}, as {} input {} (partitioned by the same key: its own exchange is skipped)",
+                    label(&graph.nodes[p]),
+                    label(node),
+                    port + 1
+                ),
+                None => format!("{} input {} => {how}", label(node), port + 1),
+            }
         }
         Target::Cut(id, port) => format!(
             "{} input {} => kept in partitions for a later stage",

@@ -117,3 +117,32 @@ fn union_and_co_group_and_cross() {
     );
     assert!(text.contains("cross@6:15 [cross: each record paired with every record of the collected side] -> count"), "{text}");
 }
+
+#[test]
+fn an_input_already_partitioned_by_the_join_key_is_not_shuffled_twice() {
+    let text = plan_of(
+        "let a = range(0..10) -> partition_by_hash(|x: &i32| *x);
+         let b = range(0..5);
+         a -> join(b, |x: &i32| *x, |y: &i32| *y) -> collect();",
+    );
+    assert!(
+        text.contains("partition_by_hash@1:25 => exchange: hash(key) into 256 partitions, as join@3:15 input 1 (partitioned by the same key: its own exchange is skipped)"),
+        "{text}"
+    );
+    // Three stages: both sources, then the join; no stage reads the partition_by_hash output.
+    assert_eq!(
+        text.lines().filter(|l| l.starts_with("Stage")).count(),
+        3,
+        "{text}"
+    );
+    // A different key is partitioned again.
+    let text = plan_of(
+        "let a = range(0..10) -> partition_by_hash(|x: &i32| *x % 3);
+         let b = range(0..5);
+         a -> join(b, |x: &i32| *x, |y: &i32| *y) -> collect();",
+    );
+    assert!(
+        text.contains("reads the partitions of partition_by_hash"),
+        "{text}"
+    );
+}

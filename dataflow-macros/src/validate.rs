@@ -92,6 +92,17 @@ pub fn validate(pipeline: Pipeline) -> syn::Result<Graph> {
             "the pipeline is empty: write a chain that ends in a sink, e.g. `range(0..10) -> collect()`",
         ));
     }
+    // Names in argument position (`join(customers, ..)`), used even where their statement has
+    // an error: not "never used" on top of that error.
+    let named_as_inputs: Vec<String> = pipeline
+        .statements
+        .iter()
+        .flat_map(|s| s.ops.iter())
+        .filter_map(|call| match call.positional().next() {
+            Some(Expr::Path(p)) => p.path.get_ident().map(Ident::to_string),
+            _ => None,
+        })
+        .collect();
     let bound_later: Vec<Vec<String>> = (0..pipeline.statements.len())
         .map(|i| {
             pipeline.statements[i + 1..]
@@ -113,9 +124,14 @@ pub fn validate(pipeline: Pipeline) -> syn::Result<Graph> {
         }
     }
     v.broadcast_reads();
+    let had_errors = !errors.is_empty();
     for name in &v.order {
         let b = &v.bindings[name];
-        if b.uses == 0 && b.node.is_some() && !v.used_early.contains(name) {
+        if b.uses == 0
+            && b.node.is_some()
+            && !v.used_early.contains(name)
+            && !(had_errors && named_as_inputs.contains(name))
+        {
             errors.push(Error::new(
                 b.name.span(),
                 format!("data set `{name}` is never used: start a chain from it (`{name} -> ...;`) or remove it"),

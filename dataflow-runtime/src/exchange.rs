@@ -59,10 +59,33 @@ pub fn union<T>(inputs: Vec<Partitions<T>>) -> Partitions<T> {
     inputs.into_iter().flatten().collect()
 }
 
-/// Compiles only if two inputs of a `union` hold records of one type: the generated code calls
-/// it on each input, spanned on its name, so that a mismatch is reported on that input.
+/// The records of a `union`'s input `other`, checked to be of the first input's type `A`: the
+/// generated code calls it on each input, spanned on its name, so that a mismatch is reported
+/// there, saying what is wrong.
 #[inline(always)]
-pub fn same_records<T>(_first: &Partitions<T>, _other: &Partitions<T>) {}
+pub fn union_input<A, B: SameRecords<A>>(
+    _first: &Partitions<A>,
+    other: Partitions<B>,
+) -> Partitions<A> {
+    B::same(other)
+}
+
+/// Implemented by `A` for itself only: a `union`'s inputs hold one record type.
+#[diagnostic::on_unimplemented(
+    message = "`union` takes data sets of one record type: this input holds `{Self}`, the first one `{A}`",
+    label = "holds `{Self}`, not `{A}`"
+)]
+pub trait SameRecords<A>: Sized {
+    /// The same partitions, typed as the first input's.
+    fn same(parts: Partitions<Self>) -> Partitions<A>;
+}
+
+impl<A> SameRecords<A> for A {
+    #[inline(always)]
+    fn same(parts: Partitions<A>) -> Partitions<A> {
+        parts
+    }
+}
 
 /// `map_partition`: applies `f` to each partition (in parallel), whole, as an iterator.
 pub fn map_partitions<T, I, F>(parts: Partitions<T>, f: F) -> Partitions<I::Item>

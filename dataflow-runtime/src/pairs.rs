@@ -1,5 +1,6 @@
-//! The records a join or cross hands on when no join function is given: the matched pair,
-//! cloned out of the inputs, with `Option` on an outer side.
+//! What the generated code of joins and `co_group` calls around the user's functions: the
+//! matched pair a join hands on when no join function is given (cloned out of the inputs, with
+//! `Option` on an outer side), and the typed call of a `co_group` function.
 
 /// A matched record, as the join saw it: `&T`, or `Option<&T>` on an outer side.
 pub trait Matched {
@@ -34,6 +35,19 @@ pub fn cloned<M: Matched>(m: M) -> M::Owned {
 #[inline(always)]
 pub fn present<T>(m: Option<&T>) -> &T {
     m.expect("the kept side of an outer join is always present")
+}
+
+/// Calls `co_group`'s function on one key's groups. Passing the groups before the function
+/// lets rustc type the closure's parameters from them (no annotations needed), and a result
+/// that is not iterable is reported on the closure.
+#[inline(always)]
+pub fn co_group_call<'a, K, L, R, I: IntoIterator>(
+    key: &K,
+    left: &'a [L],
+    right: &'a [R],
+    f: impl FnOnce(&K, &'a [L], &'a [R]) -> I,
+) -> I {
+    f(key, left, right)
 }
 
 #[cfg(test)]

@@ -118,4 +118,11 @@ impl TerminalGen for Exchange {
     fn explain(&self, g: &Graph, id: usize) -> String {
         format!("{} => exchange", label(&g.nodes[id]))
     }
+
+    fn hash_key<'a>(&self, node: &'a Node) -> Option<&'a syn::Expr> {
+        match self {
+            Exchange::PartitionByHash => Some(node.call.arg(0)),
+            Exchange::Rebalance | Exchange::MapPartition => None,
+        }
+    }
 }

@@ -128,6 +128,11 @@ pub trait TerminalGen: Sync {
     fn binds_variable(&self) -> bool {
         false
     }
+    /// The key closure it hash-partitions by (`partition_by_hash`), if it is only that: a
+    /// multi-input operator partitioning the same data by the same key does it instead.
+    fn hash_key<'a>(&self, _node: &'a Node) -> Option<&'a Expr> {
+        None
+    }
     /// Whether the partitions hold exactly one record (a global aggregation's value).
     fn yields_one_record(&self, _node: &Node) -> bool {
         false

@@ -80,7 +80,7 @@ impl BarrierGen for CoGroup {
         // The function's outputs are iterated inside its guard (a lazy iterator runs user code).
         let call = quote_spanned!(f.span()=>
             #rt::guard::guard(&#op, || ::core::iter::Iterator::for_each(
-                ::core::iter::IntoIterator::into_iter((#f)(__k, __ls, __rs)),
+                ::core::iter::IntoIterator::into_iter(#rt::pairs::co_group_call(__k, __ls, __rs, #f)),
                 |__start| { #body }))
         );
         // The kernel reorders each partition in place so that a key's records are contiguous.
@@ -186,16 +186,18 @@ impl BarrierGen for Union {
         let rt = rt_at(node.call.name.span());
         // Each input is spanned on its name: one whose record type differs is reported there.
         let first = &inputs[0];
-        let checks = inputs[1..]
+        let others = inputs[1..]
             .iter()
             .zip(node.call.positional())
             .map(|(input, arg)| {
                 let named = respan(input, arg.span());
-                quote_spanned!(arg.span()=> #rt::exchange::same_records(&#first, &#named);)
+                quote_spanned!(arg.span()=> #rt::exchange::union_input(&#first, #named))
             });
         quote!({
-            #(#checks)*
-            #rt::driver::drive_partitions(__ctx, #rt::exchange::union(::std::vec![#(#inputs),*]), #init,
+            let __inputs = ::std::vec![#(#others),*];
+            let mut __all = ::std::vec![#first];
+            __all.extend(__inputs);
+            #rt::driver::drive_partitions(__ctx, #rt::exchange::union(__all), #init,
                 |__local, __x| { let __start = __x; #body })
         })
     }

@@ -22,6 +22,13 @@ pub fn concat<T>(tasks: Vec<Vec<T>>) -> Vec<T> {
     out
 }
 
+/// The one record of a data set that holds exactly one (a global aggregation's value read as a
+/// broadcast variable).
+pub fn only_value<T>(mut all: Vec<T>) -> T {
+    debug_assert_eq!(all.len(), 1, "a global aggregation yields one record");
+    all.pop().expect("a global aggregation yields one record")
+}
+
 /// Helpers shared by the sinks' tests.
 #[cfg(test)]
 pub(crate) mod test_support {
@@ -36,11 +43,4 @@ pub(crate) mod test_support {
         names.sort();
         names
     }
-}
-
-/// The one record of a data set that holds exactly one (a global aggregation's value read as a
-/// broadcast variable).
-pub fn only_value<T>(mut all: Vec<T>) -> T {
-    debug_assert_eq!(all.len(), 1, "a global aggregation yields one record");
-    all.pop().expect("a global aggregation yields one record")
 }

@@ -1,0 +1,10 @@
+use dataflow::prelude::*;
+
+fn main() {
+    let _job = pipeline! {
+        let orders = range(0u32..10);
+        let customers = range(0u32..5);
+        orders -> join(custmers, |o| *o, |c| *c) -> collect();
+        customers -> count();
+    };
+}
