@@ -135,6 +135,20 @@ fn expand_stage(graph: &Graph, stage: &Stage) -> TokenStream {
         .zip(&states)
         .map(|(t, s)| finish(graph, t, s, partitioned))
         .collect();
+    let aligned = stage.aligned.iter().map(|&(a, c, port)| {
+        let node = &graph.nodes[c];
+        let input = input_of(c, port);
+        let ds = dataset(a);
+        let key = match node.spec.role {
+            crate::ops::Role::Multi(m) => match m.need(node, port) {
+                Need::Hash(key) => key,
+                Need::All => return TokenStream::new(),
+            },
+            _ => return TokenStream::new(),
+        };
+        let k = key_of(key.span(), &op_static(c), quote!(__x), key);
+        quote!(let #input = #rt::join::from_partitions(#ds, |__x| { let __key = #k; #rt::hash::hash_one(&__key) });)
+    });
     quote! {
         #(#prepare)*
         #(#preludes)*
@@ -144,6 +158,7 @@ fn expand_stage(graph: &Graph, stage: &Stage) -> TokenStream {
             #(#states.push(#parts);)*
         }
         #(#finishes)*
+        #(#aligned)*
     }
 }
 

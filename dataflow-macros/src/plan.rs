@@ -83,6 +83,9 @@ pub struct Stage {
     pub flow: Flow,
     /// The terminals in the order of the stage's state tuple.
     pub terminals: Vec<Target>,
+    /// Keyed aggregations among the terminals whose partitions a join reads as they are:
+    /// (aggregation, join, port).
+    pub aligned: Vec<(usize, usize, usize)>,
 }
 
 /// The stages of the job, in an order that runs each after what it reads.
@@ -146,11 +149,87 @@ fn prepartitioned(graph: &Graph) -> Vec<(usize, usize, usize)> {
     found
 }
 
+/// The keyed aggregations whose only consumer is a join input keyed by the aggregation's key
+/// (the first field of its `(key, value)` records): their partitions are already the join's,
+/// so that input is not exchanged. As (aggregation, join, port).
+fn aligned(graph: &Graph) -> Vec<(usize, usize, usize)> {
+    let mut found = Vec::new();
+    for (id, node) in graph.nodes.iter().enumerate() {
+        let (Role::Terminal(t), [(c, port)]) = (node.spec.role, node.consumers.as_slice()) else {
+            continue;
+        };
+        if node.sink.is_some() || !t.partitioned_by_first_field(node) {
+            continue;
+        }
+        let consumer = &graph.nodes[*c];
+        if let Role::Multi(m) = consumer.spec.role {
+            let streamed = matches!(m.plan(consumer), Plan::Streamed(s, _) if s == *port);
+            if let Need::Hash(key) = m.need(consumer, *port) {
+                if !streamed && takes_first_field(key) {
+                    found.push((id, *c, *port));
+                }
+            }
+        }
+    }
+    found
+}
+
+/// Whether a key closure returns the first field of a pair, unchanged: `|x| x.0`, `|x| &x.0`,
+/// `|(k, _)| *k`, `|&(k, _)| k`, `|x| x.0.clone()`, `|x| x.0.as_str()` (with or without type
+/// annotations). Such a key hashes as the pair's first field itself.
+pub fn takes_first_field(key: &syn::Expr) -> bool {
+    use syn::{Expr, Pat};
+    let Expr::Closure(c) = key else {
+        return false;
+    };
+    let [param] = c.inputs.iter().collect::<Vec<_>>()[..] else {
+        return false;
+    };
+    let param = match param {
+        Pat::Type(t) => &*t.pat,
+        p => p,
+    };
+    let param = match param {
+        Pat::Reference(r) => &*r.pat,
+        p => p,
+    };
+    // The body with `&`, `*`, `.clone()`, `.as_str()` and parentheses taken off.
+    let mut body = &*c.body;
+    loop {
+        body = match body {
+            Expr::Reference(r) => &r.expr,
+            Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => &u.expr,
+            Expr::Paren(p) => &p.expr,
+            Expr::MethodCall(m)
+                if m.args.is_empty()
+                    && ["clone", "as_str", "to_owned"].contains(&m.method.to_string().as_str()) =>
+            {
+                &m.receiver
+            }
+            _ => break,
+        };
+    }
+    let is_ident =
+        |e: &Expr, name: &syn::Ident| matches!(e, Expr::Path(p) if p.path.is_ident(name));
+    match param {
+        // `|x| x.0`
+        Pat::Ident(x) => matches!(body, Expr::Field(f)
+            if matches!(&f.member, syn::Member::Unnamed(i) if i.index == 0) && is_ident(&f.base, &x.ident)),
+        // `|(k, _)| k`
+        Pat::Tuple(t) if t.elems.len() == 2 => match t.elems.first() {
+            Some(Pat::Ident(k)) => is_ident(body, &k.ident),
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
 fn stages(graph: &Graph, cuts: &[(usize, usize)]) -> Vec<Stage> {
     let merged = prepartitioned(graph);
+    let aligned = aligned(graph);
     let mut stages = Vec::new();
     for (id, node) in graph.nodes.iter().enumerate() {
-        if merged.iter().any(|&(p, ..)| p == id) {
+        if merged.iter().any(|&(p, ..)| p == id) || aligned.iter().any(|&(a, ..)| a == id) {
             continue;
         }
         let reads = match node.spec.role {
@@ -168,6 +247,7 @@ fn stages(graph: &Graph, cuts: &[(usize, usize)]) -> Vec<Stage> {
             input: id,
             reads,
             flow,
+            aligned: aligned_among(&aligned, &terminals),
             terminals,
         });
     }
@@ -178,10 +258,23 @@ fn stages(graph: &Graph, cuts: &[(usize, usize)]) -> Vec<Stage> {
             input: id,
             reads: Reads::Cut(port),
             flow,
+            aligned: aligned_among(&aligned, &terminals),
             terminals,
         });
     }
     stages
+}
+
+/// The aligned aggregations among a stage's terminals.
+fn aligned_among(
+    aligned: &[(usize, usize, usize)],
+    terminals: &[Target],
+) -> Vec<(usize, usize, usize)> {
+    aligned
+        .iter()
+        .copied()
+        .filter(|&(a, ..)| terminals.iter().any(|t| t.id() == (a, None)))
+        .collect()
 }
 
 /// The port through which `reader`'s code is reached in `stage`: the edge to cut so that it
@@ -359,9 +452,12 @@ struct Waiting {
 
 fn order(graph: &Graph, stages: Vec<Stage>) -> Result<Vec<Stage>, Waiting> {
     let provider = |target: (usize, Option<usize>)| {
-        stages
-            .iter()
-            .position(|s| s.terminals.iter().any(|t| t.id() == target))
+        stages.iter().position(|s| {
+            s.terminals.iter().any(|t| t.id() == target)
+                || s.aligned
+                    .iter()
+                    .any(|&(_, c, port)| (c, Some(port)) == target)
+        })
     };
     let deps: Vec<Vec<(usize, usize)>> = stages
         .iter()
@@ -430,6 +526,15 @@ pub fn explain(graph: &Graph, stages: &[Stage]) -> String {
         describe(graph, &stage.flow, String::new(), &mut paths);
         for path in paths {
             let _ = writeln!(out, "  fused: {path}");
+        }
+        for &(a, c, port) in &stage.aligned {
+            let _ = writeln!(
+                out,
+                "  then: the partitions of {} are {} input {} as they are (hash-partitioned by the join key already: exchange skipped)",
+                label(&graph.nodes[a]),
+                label(&graph.nodes[c]),
+                port + 1
+            );
         }
     }
     out

@@ -150,3 +150,53 @@ fn an_input_already_partitioned_by_the_join_key_is_not_shuffled_twice() {
         "{text}"
     );
 }
+
+#[test]
+fn a_join_keyed_by_an_aggregation_key_reads_its_partitions_as_they_are() {
+    let text = plan_of(
+        "let a = range(0..10) -> key_by(|x: &i32| *x % 3) -> count();
+         let b = range(0..5);
+         a -> join(b, |p: &(i32, u64)| p.0, |y: &i32| *y) -> collect();",
+    );
+    assert!(
+        text.contains("then: the partitions of count@1:53 are join@3:15 input 1 as they are"),
+        "{text}"
+    );
+    assert_eq!(
+        text.lines().filter(|l| l.starts_with("Stage")).count(),
+        3,
+        "{text}"
+    );
+}
+
+#[test]
+fn first_field_keys_are_recognized() {
+    for yes in [
+        "|x| x.0",
+        "|x: &(u32, u64)| x.0",
+        "|x| &x.0",
+        "|(k, _)| *k",
+        "|&(k, _)| k",
+        "|x| x.0.clone()",
+        "|x: &(String, u64)| x.0.as_str()",
+        "|(k, _): &(String, u64)| k.as_str()",
+    ] {
+        assert!(
+            crate::plan::takes_first_field(&syn::parse_str(yes).unwrap()),
+            "{yes}"
+        );
+    }
+    for no in [
+        "|x| x.1",
+        "|x| x.0 + 1",
+        "|(_, v)| *v",
+        "|x| y.0",
+        "|x, y| x.0",
+        "|x| x.0.len()",
+    ] {
+        assert!(
+            !crate::plan::takes_first_field(&syn::parse_str(no).unwrap()),
+            "{no}"
+        );
+    }
+}

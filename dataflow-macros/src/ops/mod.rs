@@ -133,6 +133,12 @@ pub trait TerminalGen: Sync {
     fn hash_key<'a>(&self, _node: &'a Node) -> Option<&'a Expr> {
         None
     }
+    /// Whether its output partitions are `(key, value)` records in `HASH_PARTITIONS`
+    /// partitions by the hash of the key (a keyed aggregation): a join keyed by the first field
+    /// then reads them as they are.
+    fn partitioned_by_first_field(&self, _node: &Node) -> bool {
+        false
+    }
     /// Whether the partitions hold exactly one record (a global aggregation's value).
     fn yields_one_record(&self, _node: &Node) -> bool {
         false

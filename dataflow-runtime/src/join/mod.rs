@@ -23,6 +23,7 @@ mod broadcast;
 mod co_group;
 mod hash_join;
 mod input;
+mod prepartitioned;
 mod sort_merge;
 mod table;
 #[cfg(test)]
@@ -32,6 +33,7 @@ pub use broadcast::{BroadcastTable, Matches};
 pub use co_group::co_group;
 pub use hash_join::{inner, outer, semi};
 pub use input::{concat, finish_side, JoinInput, JoinSide};
+pub use prepartitioned::from_partitions;
 pub use sort_merge::{sort_merge_inner, sort_merge_outer};
 
 use crate::driver::CANCEL_CHECK_ITEMS;

@@ -67,6 +67,14 @@ impl TerminalGen for Aggregation {
         true
     }
 
+    fn partitioned_by_first_field(&self, node: &Node) -> bool {
+        node.key.is_some()
+            && matches!(
+                self,
+                Count | Sum | Min | Max | Avg | Statistics | Reduce | Fold | Aggregate
+            )
+    }
+
     fn yields_one_record(&self, node: &Node) -> bool {
         !self.is_keyed(node) && matches!(self, Count | Sum | Statistics | Aggregate | Fold)
     }
