@@ -373,7 +373,11 @@ fn joins_compose_with_aggregation_and_further_joins() {
         .parallelism(p)
     };
     // The sums are partitioned by their key already: the second join reads them in place.
-    assert!(job(1).explain().contains("exchange skipped"), "{}", job(1).explain());
+    assert!(
+        job(1).explain().contains("exchange skipped"),
+        "{}",
+        job(1).explain()
+    );
     let got = same_at_every_parallelism(|p| job(p).run().unwrap());
     let mut want: BTreeMap<u8, i64> = BTreeMap::new();
     for a in &l {

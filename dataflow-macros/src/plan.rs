@@ -446,7 +446,7 @@ fn needs(graph: &Graph, stage: &Stage) -> Vec<((usize, Option<usize>), usize)> {
 /// stages free to run, the one discovered first (statement order) goes first.
 /// A stage that waits for itself, through the need of node `reader`.
 struct Waiting {
-    stage: Stage,
+    stage: Box<Stage>,
     reader: usize,
 }
 
@@ -484,7 +484,7 @@ fn order(graph: &Graph, stages: Vec<Stage>) -> Result<Vec<Stage>, Waiting> {
                         .map(|&(_, r)| (i, r))
                 })
                 .expect("a stage waiting for another");
-            let stage = stages.into_iter().nth(i).expect("the waiting stage");
+            let stage = Box::new(stages.into_iter().nth(i).expect("the waiting stage"));
             return Err(Waiting { stage, reader });
         };
         done[next] = true;
