@@ -58,8 +58,8 @@ mod tests {
             parts[partition_of(hash_one(&k), HASH_PARTITIONS)].push((k, k as u64 * 2));
         }
         let input = from_partitions(parts.clone(), |r| hash_one(&r.0));
-        for p in 0..HASH_PARTITIONS {
-            assert_eq!(input.partition(p), parts[p].as_slice());
+        for (p, part) in parts.iter().enumerate() {
+            assert_eq!(input.partition(p), part.as_slice());
         }
         // Keyed by the other field: moved to where that key belongs, nothing lost.
         let moved = from_partitions(parts, |r| hash_one(&r.1));
