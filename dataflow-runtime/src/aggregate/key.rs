@@ -78,6 +78,127 @@ impl KeyLookup<String> for BorrowedStr<'_> {
     }
 }
 
+/// One part of a composite key that may be borrowed: a `&str` or `&String` stored as a
+/// `String`, or an owned part stored as it is. A tuple of such parts is looked up borrowed and
+/// stored owned ([`BorrowedParts`]): `key_by(|l| (l.region, l.city))` with `&str` fields costs
+/// no allocation for a key already seen.
+pub trait KeyPart {
+    /// How the part is stored.
+    type Owned: Hash + Eq;
+    /// Whether it equals a stored part.
+    fn matches(&self, stored: &Self::Owned) -> bool;
+    /// The stored part, made only when the key is new.
+    fn into_owned(self) -> Self::Owned;
+}
+
+impl KeyPart for &str {
+    type Owned = String;
+    #[inline]
+    fn matches(&self, stored: &String) -> bool {
+        *self == stored.as_str()
+    }
+    #[inline]
+    fn into_owned(self) -> String {
+        self.to_owned()
+    }
+}
+
+impl KeyPart for &String {
+    type Owned = String;
+    #[inline]
+    fn matches(&self, stored: &String) -> bool {
+        *self == stored
+    }
+    #[inline]
+    fn into_owned(self) -> String {
+        self.clone()
+    }
+}
+
+/// Owned parts: stored as they are.
+macro_rules! owned_key_parts {
+    ($($t:ty),*) => {$(
+        impl KeyPart for $t {
+            type Owned = $t;
+            #[inline]
+            fn matches(&self, stored: &$t) -> bool {
+                self == stored
+            }
+            #[inline]
+            fn into_owned(self) -> $t {
+                self
+            }
+        }
+    )*};
+}
+owned_key_parts!(
+    String,
+    u8,
+    u16,
+    u32,
+    u64,
+    u128,
+    usize,
+    i8,
+    i16,
+    i32,
+    i64,
+    i128,
+    isize,
+    char,
+    bool,
+    ()
+);
+
+/// A composite key of borrowed and owned parts, stored with its parts owned. A tuple hashes
+/// as its parts in order, and a borrowed text hashes as the `String` it stands for, so the
+/// borrowed key and the stored one share one hash.
+pub struct BorrowedParts<T>(pub T);
+
+macro_rules! borrowed_tuples {
+    ($(($($p:ident $i:tt),+)),*) => {$(
+        impl<$($p: KeyPart + Hash),+> KeyLookup<($($p::Owned,)+)> for BorrowedParts<($($p,)+)> {
+            #[inline]
+            fn hash(&self) -> u64 {
+                hash_one(&self.0)
+            }
+            #[inline]
+            fn matches(&self, stored: &($($p::Owned,)+)) -> bool {
+                $(self.0.$i.matches(&stored.$i))&&+
+            }
+            #[inline]
+            fn into_key(self) -> ($($p::Owned,)+) {
+                ($(self.0.$i.into_owned(),)+)
+            }
+        }
+
+        impl<$($p: KeyPart + Hash),+> BorrowedPartsProbe for KeyProbe<($($p,)+)> {}
+    )*};
+}
+borrowed_tuples!((A 0, B 1), (A 0, B 1, C 2), (A 0, B 1, C 2, D 3), (A 0, B 1, C 2, D 3, E 4), (A 0, B 1, C 2, D 3, E 4, F 5));
+
+/// Chosen for tuples of [`KeyPart`]s.
+pub struct BorrowedPartsKind;
+
+/// The composite-key case: implemented on `KeyProbe<(A, B, ..)>` for parts that are
+/// [`KeyPart`]s, so `(&probe).lookup_kind()` finds it without an extra auto-reference; other
+/// tuples fall through to [`OwnedProbe`].
+pub trait BorrowedPartsProbe {
+    /// Selects [`BorrowedParts`].
+    #[inline]
+    fn lookup_kind(&self) -> BorrowedPartsKind {
+        BorrowedPartsKind
+    }
+}
+
+impl BorrowedPartsKind {
+    /// The lookup for a composite key.
+    #[inline]
+    pub fn wrap<T>(self, probe: KeyProbe<T>) -> BorrowedParts<T> {
+        BorrowedParts(probe.0)
+    }
+}
+
 /// Wraps the key `key_by` returned, for the generated code to choose its lookup:
 /// `(&KeyProbe(key)).lookup_kind().wrap(key)`.
 pub struct KeyProbe<K>(pub K);
@@ -155,5 +276,24 @@ mod tests {
         let lookup = (&probe).lookup_kind().wrap(probe);
         assert!(lookup.matches(&7));
         assert_eq!(lookup.into_key(), 7);
+    }
+
+    #[test]
+    #[allow(clippy::needless_borrow)]
+    fn tuples_of_borrowed_parts_are_looked_up_borrowed_and_stored_owned() {
+        let (region, city) = (String::from("north"), String::from("oslo"));
+        let probe = KeyProbe((region.as_str(), &city, 7u32));
+        let lookup = (&probe).lookup_kind().wrap(probe);
+        let stored = ("north".to_string(), "oslo".to_string(), 7u32);
+        assert!(lookup.matches(&stored));
+        assert!(!lookup.matches(&("north".to_string(), "oslo".to_string(), 8u32)));
+        assert_eq!(lookup.hash(), hash_one(&stored));
+        assert_eq!(lookup.into_key(), stored);
+        // A tuple with a part that is not a `KeyPart` is stored as it is.
+        #[derive(Hash, PartialEq, Eq, Debug)]
+        struct Day(u8);
+        let probe = KeyProbe((Day(1), 2u8));
+        let lookup = (&probe).lookup_kind().wrap(probe);
+        assert_eq!(lookup.into_key(), (Day(1), 2u8));
     }
 }

@@ -126,9 +126,9 @@ impl TerminalGen for Aggregation {
         let lookup = quote_spanned!(span=>
             let __probe = #rt::aggregate::key::KeyProbe(__key);
             let __lookup = {
-                // Each key type uses one of the two.
+                // Each key type uses one of the three.
                 #[allow(unused_imports)]
-                use #rt::aggregate::key::{BorrowedStrProbe as _, OwnedProbe as _};
+                use #rt::aggregate::key::{BorrowedStrProbe as _, BorrowedPartsProbe as _, OwnedProbe as _};
                 (&__probe).lookup_kind()
             }
             .wrap(__probe);
