@@ -28,6 +28,7 @@ pub mod join;
 pub mod own;
 pub mod pairs;
 pub mod sink;
+pub mod sort;
 pub mod source;
 
 pub use error::{BadRecordPolicy, Error, Result};

@@ -76,11 +76,10 @@ pub const HINTS: &[(&str, Hint)] = &[
     ("left_semi_join", Ours("semi_join")),
     ("left_anti_join", Ours("anti_join")),
     ("not_exists", Ours("anti_join")),
-    ("sort_by", Planned("meanwhile, `collect()` and sort the result after `run()`, e.g. `v.sort_by_key(|x| ...)`")),
-    ("sort", Planned("meanwhile, `collect()` and sort the result after `run()`, e.g. `v.sort()`")),
-    ("sort_partition", Planned("meanwhile, sort inside a `map_partition` closure: `map_partition(|part| { let mut v: Vec<_> = part.collect(); v.sort(); v })`")),
+    ("sort", Ours("sort_by")),
+    ("order_by", Ours("sort_by")),
+    ("sort_by_key", Ours("sort_by")),
     ("sort_group", Planned("meanwhile, sort each group inside `reduce_group`")),
-    ("partition_by_range", Planned("meanwhile, `partition_by_hash(|x| key)` groups equal keys into one partition, unordered")),
     ("partition_custom", Planned("meanwhile, `partition_by_hash(|x| key)` groups equal keys into one partition")),
     ("iterate", Planned("meanwhile, run the job in a Rust loop, feeding each round's result to the next job")),
     ("iterate_delta", Planned("meanwhile, run the job in a Rust loop, feeding each round's result to the next job")),
@@ -213,13 +212,7 @@ mod tests {
 
     #[test]
     fn planned_operators_say_so_with_what_to_do_meanwhile() {
-        for name in [
-            "sort_by",
-            "sortPartition",
-            "partition_by_range",
-            "iterate",
-            "iterateDelta",
-        ] {
+        for name in ["iterate", "iterateDelta"] {
             let hint = say(name);
             assert!(
                 hint.starts_with(": it is planned but not available yet; meanwhile, "),

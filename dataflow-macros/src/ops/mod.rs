@@ -22,6 +22,7 @@ pub mod exchange;
 pub mod hints;
 pub mod join;
 pub mod multi;
+pub mod order;
 pub mod sinks;
 pub mod sources;
 
@@ -238,6 +239,7 @@ pub fn catalogue() -> impl Iterator<Item = &'static OpSpec> {
         .chain(elementwise::OPS)
         .chain(aggregate::OPS)
         .chain(exchange::OPS)
+        .chain(order::OPS)
         .chain(join::OPS)
         .chain(multi::OPS)
         .chain(broadcast::OPS)
