@@ -273,7 +273,7 @@ mod tests {
             (&OrderProbe(&x)).order_kind().compare(&x, &y),
             Ordering::Greater
         );
-        let mut v = vec![
+        let mut v = [
             TotalOrder(2.0),
             TotalOrder(f64::NAN),
             TotalOrder(-0.0),
