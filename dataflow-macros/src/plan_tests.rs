@@ -200,3 +200,22 @@ fn first_field_keys_are_recognized() {
         );
     }
 }
+
+/// The plan as Mermaid and dot text, for a join: both inputs exchanged into the join's stage.
+#[test]
+fn pictures_of_a_join() {
+    let dsl = "let a = range(0..10);
+         let b = range(0..5) -> map(|x| x * 2);
+         a -> join(b, |x| *x, |y| *y) -> count();";
+    let pipeline: crate::ast::Pipeline = syn::parse_str(dsl).unwrap();
+    let graph = validate(pipeline).unwrap();
+    let stages = plan(&graph).unwrap();
+    let mermaid = crate::pictures::mermaid(&graph, &stages);
+    assert_eq!(
+        mermaid,
+        "flowchart LR\n  subgraph s1[\"Stage 1\"]\n    n0[\"range@1:9\"]\n  end\n  subgraph s2[\"Stage 2\"]\n    n1[\"range@2:18\"]\n    n2[\"map@2:33\"]\n  end\n  subgraph s3[\"Stage 3\"]\n    n3[\"join@3:15\"]\n    n4[\"count@3:42\"]\n  end\n  n1 --> n2\n  n0 -- \"hash exchange\" --> n3\n  n2 -- \"hash exchange\" --> n3\n  n3 --> n4\n"
+    );
+    let dot = crate::pictures::dot(&graph, &stages);
+    assert!(dot.starts_with("digraph plan {"), "{dot}");
+    assert!(dot.contains("n2 -> n3 [label=\"hash exchange\"];"), "{dot}");
+}
