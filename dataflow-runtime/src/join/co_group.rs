@@ -5,12 +5,12 @@
 //! place, stably, so that the records of a key are contiguous. The reorder cannot call the key
 //! closures: they take `&'a T` for the whole lifetime `'a` of the input (keys may borrow from
 //! records), and nothing may move once a record has been lent for `'a`. So records are grouped
-//! by the hash of their key, kept since the exchange ([`super::JoinSide::with_hashes`]), and
+//! by the hash of their key, kept since the exchange ([`KeptHashes`]), and
 //! afterwards each group is checked to hold one key only. Two different keys of one input with
 //! the same 64-bit hash (possible only with a `Hash` impl that leaves out part of what `Eq`
 //! compares) are reported as an error, never merged.
 
-use super::input::{JoinInput, Part};
+use super::input::{JoinInput, KeptHashes, Part};
 use super::{check_partition_sizes, drive_partition_pairs, table_hash};
 use crate::error::{Error, Result};
 use crate::guard::OpInfo;
@@ -28,8 +28,9 @@ use std::hash::Hash;
 /// order of first appearance; the records of a slice keep input order.
 ///
 /// Takes the inputs by `&mut`: each partition is reordered in place (stably) so that the
-/// records of a key are contiguous, and then lent to `body` for `'a`. Both inputs must have
-/// been pushed into [`JoinSide::with_hashes`](super::JoinSide::with_hashes) sides.
+/// records of a key are contiguous, and then lent to `body` for `'a`. The inputs keep the
+/// hashes of their keys ([`KeptHashes`]): a `JoinSide::new()` feeding `co_group` is one of
+/// `JoinSide<T, KeptHashes>` by inference.
 ///
 /// Fails (with [`Error::Internal`]) if two different keys of one input have the same 64-bit
 /// hash, which only a `Hash` impl that ignores part of what `Eq` compares makes happen.
@@ -37,8 +38,8 @@ use std::hash::Hash;
 pub fn co_group<'a, L, R, K, S>(
     ctx: &Context,
     op: &'static OpInfo,
-    left: &'a mut JoinInput<L>,
-    right: &'a mut JoinInput<R>,
+    left: &'a mut JoinInput<L, KeptHashes>,
+    right: &'a mut JoinInput<R, KeptHashes>,
     left_key: impl Fn(&'a L) -> K + Sync,
     right_key: impl Fn(&'a R) -> K + Sync,
     init: impl Fn() -> S + Sync + Send,
@@ -51,18 +52,9 @@ where
     S: Send,
 {
     check_partition_sizes(op, left, right)?;
-    for input_hashes in [hashes_kept(left), hashes_kept(right)] {
-        if !input_hashes {
-            return Err(Error::Internal(format!(
-                "operator `{}` at {}:{}:{}: a co_group input was not built with \
-                 `JoinSide::with_hashes`",
-                op.name, op.file, op.line, op.column
-            )));
-        }
-    }
     let (left_groups, right_groups) = rayon::join(|| group_parts(left), || group_parts(right));
     // From here on the records are only lent.
-    let (left, right): (&'a JoinInput<L>, &'a JoinInput<R>) = (left, right);
+    let (left, right): (&'a JoinInput<L, KeptHashes>, &'a JoinInput<R, KeptHashes>) = (left, right);
     drive_partition_pairs(ctx, left.parts.len(), init, |state, p| {
         let (lp, rp) = (&left.parts[p], &right.parts[p]);
         let (lg, rg) = (&left_groups[p], &right_groups[p]);
@@ -104,11 +96,6 @@ where
     })
 }
 
-/// Whether every partition of `input` kept the hashes of its records' keys.
-fn hashes_kept<T>(input: &JoinInput<T>) -> bool {
-    input.parts.iter().all(|p| p.hashes.len() == p.chunks.len())
-}
-
 /// Group `g` of a grouped partition.
 fn group<'a, T>(part: &'a Part<T>, offsets: &[u32], g: usize) -> &'a [T] {
     &part.chunks[0][offsets[g] as usize..offsets[g + 1] as usize]
@@ -132,7 +119,7 @@ fn one_key<'a, T, K: Eq>(
 }
 
 /// Groups every partition of `input` by key hash; returns each partition's group offsets.
-fn group_parts<T: Send>(input: &mut JoinInput<T>) -> Vec<Vec<u32>> {
+fn group_parts<T: Send>(input: &mut JoinInput<T, KeptHashes>) -> Vec<Vec<u32>> {
     input.parts.par_iter_mut().map(group_by_hash).collect()
 }
 

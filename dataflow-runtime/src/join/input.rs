@@ -8,43 +8,85 @@
 //! The hash of each record's key is computed to route it, and dropped: the kernels hash keys
 //! again, which costs less than carrying 8 more bytes per record through memory (measured: a
 //! `(hash, record)` bucket of 16-byte records took 1.8 times the CPU time of a record bucket).
-//! Only co_group keeps the hashes ([`JoinSide::with_hashes`]): it must group its inputs before
-//! it may call the key closures (see `co_group.rs`).
+//! Only co_group keeps the hashes: it must group its inputs before it may call the key
+//! closures (see `co_group.rs`). Which is chosen by a type parameter, [`Hashes`]: the join
+//! kernels take a `JoinInput<T>` ([`NoHashes`]), co_group a `JoinInput<T, KeptHashes>`, so a
+//! side built with `JoinSide::new()` gets the right one from the kernel it feeds, by inference.
 
 use crate::hash::{hash_one, partition_of, HASH_PARTITIONS};
 use std::hash::Hash;
+use std::marker::PhantomData;
+
+/// Whether a join input keeps the hash of every record's key: [`NoHashes`] (joins) or
+/// [`KeptHashes`] (co_group).
+pub trait Hashes: Send + Sized + sealed::Sealed {
+    #[doc(hidden)]
+    fn new() -> Self;
+    #[doc(hidden)]
+    fn push(&mut self, partition: usize, hash: u64);
+    #[doc(hidden)]
+    fn into_partitions(self) -> Option<Vec<Vec<u64>>>;
+}
+
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for super::NoHashes {}
+    impl Sealed for super::KeptHashes {}
+}
+
+/// A join input that keeps no hashes (the input of a join).
+pub struct NoHashes;
+
+/// A join input that keeps the hash of every record's key (the input of a co_group).
+pub struct KeptHashes(Vec<Vec<u64>>);
+
+impl Hashes for NoHashes {
+    #[inline]
+    fn new() -> Self {
+        NoHashes
+    }
+    #[inline(always)]
+    fn push(&mut self, _: usize, _: u64) {}
+    fn into_partitions(self) -> Option<Vec<Vec<u64>>> {
+        None
+    }
+}
+
+impl Hashes for KeptHashes {
+    fn new() -> Self {
+        KeptHashes((0..HASH_PARTITIONS).map(|_| Vec::new()).collect())
+    }
+    #[inline]
+    fn push(&mut self, partition: usize, hash: u64) {
+        self.0[partition].push(hash);
+    }
+    fn into_partitions(self) -> Option<Vec<Vec<u64>>> {
+        Some(self.0)
+    }
+}
 
 /// One task's share of one join input, in the upstream stage's fused loop: records bucketed by
 /// the hash partition of their key ([`HASH_PARTITIONS`] partitions, the partition function of
 /// every hash exchange, [`crate::hash::partition_of`] of [`crate::hash::hash_one`]).
-pub struct JoinSide<T> {
+pub struct JoinSide<T, H: Hashes = NoHashes> {
     /// Per partition: the records, in push order.
     records: Vec<Vec<T>>,
     /// Per partition: the hashes of their keys, for co_group only.
-    hashes: Option<Vec<Vec<u64>>>,
+    hashes: H,
 }
 
-impl<T> Default for JoinSide<T> {
+impl<T, H: Hashes> Default for JoinSide<T, H> {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl<T> JoinSide<T> {
-    /// Empty buckets for a join's input (nothing is allocated before the first record of a
-    /// partition).
+impl<T, H: Hashes> JoinSide<T, H> {
+    /// Empty buckets (nothing is allocated before the first record of a partition).
     pub fn new() -> Self {
         JoinSide {
             records: (0..HASH_PARTITIONS).map(|_| Vec::new()).collect(),
-            hashes: None,
-        }
-    }
-
-    /// Empty buckets for a co_group's input, which also keep the hash of every record's key.
-    pub fn with_hashes() -> Self {
-        JoinSide {
-            hashes: Some((0..HASH_PARTITIONS).map(|_| Vec::new()).collect()),
-            ..Self::new()
+            hashes: H::new(),
         }
     }
 
@@ -63,9 +105,7 @@ impl<T> JoinSide<T> {
     pub fn push_hashed(&mut self, hash: u64, record: T) {
         let p = partition_of(hash, HASH_PARTITIONS);
         self.records[p].push(record);
-        if let Some(hashes) = &mut self.hashes {
-            hashes[p].push(hash);
-        }
+        self.hashes.push(p, hash);
     }
 }
 
@@ -73,7 +113,7 @@ impl<T> JoinSide<T> {
 /// not copied together, and the hashes of the records' keys if the sides kept them.
 pub(crate) struct Part<T> {
     pub(crate) chunks: Vec<Vec<T>>,
-    /// Chunk for chunk, when the sides were made [`JoinSide::with_hashes`]; else empty.
+    /// Chunk for chunk when the input keeps hashes ([`KeptHashes`]); else empty.
     pub(crate) hashes: Vec<Vec<u64>>,
     pub(crate) len: usize,
 }
@@ -113,11 +153,12 @@ impl<T> Part<T> {
 
 /// A whole join input, partitioned by key hash: partition `p` holds every record whose key
 /// falls in `p`, in input order (task order, then record order within a task).
-pub struct JoinInput<T> {
+pub struct JoinInput<T, H: Hashes = NoHashes> {
     pub(crate) parts: Vec<Part<T>>,
+    kept: PhantomData<H>,
 }
 
-impl<T> JoinInput<T> {
+impl<T, H: Hashes> JoinInput<T, H> {
     /// The number of records.
     pub fn len(&self) -> usize {
         self.parts.iter().map(|p| p.len).sum()
@@ -141,7 +182,7 @@ impl<T> JoinInput<T> {
 
 /// Builds the join input from every upstream task's side, in task order. Moves the tasks'
 /// buckets; copies no record.
-pub fn finish_side<T>(tasks: Vec<JoinSide<T>>) -> JoinInput<T> {
+pub fn finish_side<T, H: Hashes>(tasks: Vec<JoinSide<T, H>>) -> JoinInput<T, H> {
     let mut parts: Vec<Part<T>> = (0..HASH_PARTITIONS)
         .map(|_| Part {
             chunks: Vec::new(),
@@ -150,7 +191,7 @@ pub fn finish_side<T>(tasks: Vec<JoinSide<T>>) -> JoinInput<T> {
         })
         .collect();
     for task in tasks {
-        let mut hashes = task.hashes.map(Vec::into_iter);
+        let mut hashes = task.hashes.into_partitions().map(Vec::into_iter);
         for (part, records) in parts.iter_mut().zip(task.records) {
             let hashes = hashes.as_mut().and_then(Iterator::next);
             if !records.is_empty() {
@@ -160,12 +201,15 @@ pub fn finish_side<T>(tasks: Vec<JoinSide<T>>) -> JoinInput<T> {
             }
         }
     }
-    JoinInput { parts }
+    JoinInput {
+        parts,
+        kept: PhantomData,
+    }
 }
 
 /// Every record of `input`, partition after partition (partition order, then input order
 /// within a partition): to broadcast an input that arrived partitioned.
-pub fn concat<T>(input: JoinInput<T>) -> Vec<T> {
+pub fn concat<T, H: Hashes>(input: JoinInput<T, H>) -> Vec<T> {
     let mut out = Vec::with_capacity(input.len());
     for part in input.parts {
         for chunk in part.chunks {

@@ -31,7 +31,7 @@ mod tests;
 pub use broadcast::{BroadcastTable, Matches};
 pub use co_group::co_group;
 pub use hash_join::{inner, outer, semi};
-pub use input::{concat, finish_side, JoinInput, JoinSide};
+pub use input::{concat, finish_side, Hashes, JoinInput, JoinSide, KeptHashes, NoHashes};
 pub use sort_merge::{sort_merge_inner, sort_merge_outer};
 
 use crate::driver::CANCEL_CHECK_ITEMS;
@@ -115,10 +115,10 @@ pub(crate) fn for_each_record<'a, T>(
 }
 
 /// Fails when a partition holds too many records for `u32` indexes.
-pub(crate) fn check_partition_sizes<L, R>(
+pub(crate) fn check_partition_sizes<L, R, H: Hashes>(
     op: &'static OpInfo,
-    left: &JoinInput<L>,
-    right: &JoinInput<R>,
+    left: &JoinInput<L, H>,
+    right: &JoinInput<R, H>,
 ) -> Result<()> {
     let largest = left
         .parts

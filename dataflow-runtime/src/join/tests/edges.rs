@@ -274,12 +274,59 @@ fn large_inputs_split_into_tasks_give_the_same_result() {
     );
 }
 
+/// As generated code writes it: sides made by `JoinSide::new()` inside a stage's tuple of
+/// states, named nowhere; the kernel each input feeds decides whether it keeps hashes.
 #[test]
-fn co_group_refuses_inputs_without_hashes() {
-    let recs = keyed(0..10);
+fn the_kernel_fed_decides_whether_a_side_keeps_hashes() {
+    let recs = keyed((0..300).map(|i| i % 17));
     let ctx = Context::new(2);
-    let (mut l, mut r) = (input(&ctx, &recs), grouped_input(&ctx, &recs));
+    let init = || {
+        (
+            JoinSide::new(),
+            JoinSide::new(),
+            JoinSide::new(),
+            JoinSide::new(),
+        )
+    };
+    let states = drive_indexed(&ctx, &OP, &recs[..], init, |s, r: &Rec<u16>| {
+        s.0.push(&r.0, *r);
+        s.1.push(&r.0, *r);
+        s.2.push(&r.0, *r);
+        s.3.push(&r.0, *r);
+    });
+    let (mut a, mut b, mut c, mut d) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for s in states.unwrap() {
+        a.push(s.0);
+        b.push(s.1);
+        c.push(s.2);
+        d.push(s.3);
+    }
+    let (joined_left, joined_right) = (finish_side(a), finish_side(b));
+    let (mut grouped_left, mut grouped_right) = (finish_side(c), finish_side(d));
     let key = |x: &Rec<u16>| x.0;
-    let err = co_group(&ctx, &OP, &mut l, &mut r, key, key, || (), |_, _, _, _| ()).unwrap_err();
-    assert!(err.to_string().contains("JoinSide::with_hashes"), "{err}");
+    let pairs = inner(
+        &ctx,
+        &OP,
+        &joined_left,
+        &joined_right,
+        key,
+        key,
+        || 0,
+        |n, _, _| *n += 1,
+    );
+    let groups = co_group(
+        &ctx,
+        &OP,
+        &mut grouped_left,
+        &mut grouped_right,
+        key,
+        key,
+        || 0,
+        { |n, _, _, _| *n += 1 },
+    );
+    let expected_pairs: usize = (0..17)
+        .map(|k| recs.iter().filter(|r| r.0 == k).count().pow(2))
+        .sum();
+    assert_eq!(pairs.unwrap().iter().sum::<usize>(), expected_pairs);
+    assert_eq!(groups.unwrap().iter().sum::<usize>(), 17);
 }

@@ -59,23 +59,22 @@ pub(super) fn input<K: Hash + Clone + Send + Sync>(
     ctx: &Context,
     records: &[Rec<K>],
 ) -> JoinInput<Rec<K>> {
-    side_input(ctx, records, JoinSide::new)
+    side_input(ctx, records)
 }
 
 /// The same for co_group, which needs the hashes kept.
 pub(super) fn grouped_input<K: Hash + Clone + Send + Sync>(
     ctx: &Context,
     records: &[Rec<K>],
-) -> JoinInput<Rec<K>> {
-    side_input(ctx, records, JoinSide::with_hashes)
+) -> JoinInput<Rec<K>, KeptHashes> {
+    side_input(ctx, records)
 }
 
-fn side_input<K: Hash + Clone + Send + Sync>(
+fn side_input<K: Hash + Clone + Send + Sync, H: Hashes>(
     ctx: &Context,
     records: &[Rec<K>],
-    new: fn() -> JoinSide<Rec<K>>,
-) -> JoinInput<Rec<K>> {
-    let sides = drive_indexed(ctx, &OP, records, new, |side, r: &Rec<K>| {
+) -> JoinInput<Rec<K>, H> {
+    let sides = drive_indexed(ctx, &OP, records, JoinSide::new, |side, r: &Rec<K>| {
         side.push(&r.0, r.clone())
     });
     finish_side(sides.unwrap())
