@@ -322,7 +322,7 @@ fn the_kernel_fed_decides_whether_a_side_keeps_hashes() {
         key,
         key,
         || 0,
-        { |n, _, _, _| *n += 1 },
+        |n, _, _, _| *n += 1,
     );
     let expected_pairs: usize = (0..17)
         .map(|k| recs.iter().filter(|r| r.0 == k).count().pow(2))
