@@ -26,6 +26,7 @@ pub mod hash;
 pub mod job;
 pub mod join;
 pub mod own;
+pub mod pairs;
 pub mod sink;
 pub mod source;
 
