@@ -24,7 +24,8 @@
 //!
 //! Environment: `ROWS` (rows of each side of the hash join and of the broadcast join's large
 //! side, default 1e7), `SMALL` (rows of the broadcast side, default 1e4), `REPS` (rounds,
-//! default 5), `THREADS` (default: the number of CPUs).
+//! default 5), `THREADS` (default: the number of CPUs). Without `--bench` (`cargo test
+//! --benches`) the defaults are a smoke test: 1e5 and 1e3 rows, one round.
 //!
 //! Run: `cargo bench --bench join`, or e.g. `ROWS=2e6 REPS=3 cargo bench --bench join`.
 
@@ -269,9 +270,11 @@ fn report(name: &str, names: &[&str], runs: &[Runs]) {
 }
 
 fn main() {
-    let rows = env_number("ROWS", 1e7) as usize;
-    let small = env_number("SMALL", 1e4) as usize;
-    let reps = env_number("REPS", 5.0) as usize;
+    // Without `--bench` (`cargo test --benches`): a smoke test on small inputs.
+    let full = std::env::args().any(|a| a == "--bench");
+    let rows = env_number("ROWS", if full { 1e7 } else { 1e5 }) as usize;
+    let small = env_number("SMALL", if full { 1e4 } else { 1e3 }) as usize;
+    let reps = env_number("REPS", if full { 5.0 } else { 1.0 }) as usize;
     let threads = match env_number("THREADS", 0.0) as usize {
         0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
         n => n,
