@@ -32,7 +32,12 @@ impl<'a, K: Hash + Eq, T> BroadcastTable<'a, K, T> {
             "a broadcast input of {} records is too large to index",
             records.len()
         );
-        let chains = Chains::build(records, &key, |_, k| hash_one(k), hash_one);
+        let items = records.iter().enumerate().rev().map(|(i, r)| {
+            let k = key(r);
+            let hash = hash_one(&k);
+            (i, k, hash)
+        });
+        let chains = Chains::build(records.len(), items, hash_one);
         BroadcastTable { records, chains }
     }
 

@@ -5,15 +5,16 @@
 //! place, stably, so that the records of a key are contiguous. The reorder cannot call the key
 //! closures: they take `&'a T` for the whole lifetime `'a` of the input (keys may borrow from
 //! records), and nothing may move once a record has been lent for `'a`. So records are grouped
-//! by the hash of their key (kept since the exchange), and afterwards each group is checked to
-//! hold one key only. Two different keys of one input with the same 64-bit hash (possible only
-//! with a `Hash` impl that leaves out part of what `Eq` compares) are reported as an error,
-//! never merged.
+//! by the hash of their key, kept since the exchange ([`KeptHashes`]), and
+//! afterwards each group is checked to hold one key only. Two different keys of one input with
+//! the same 64-bit hash (possible only with a `Hash` impl that leaves out part of what `Eq`
+//! compares) are reported as an error, never merged.
 
-use super::input::{JoinInput, Part};
+use super::input::{JoinInput, KeptHashes, Part};
 use super::{check_partition_sizes, drive_partition_pairs, table_hash};
 use crate::error::{Error, Result};
 use crate::guard::OpInfo;
+use crate::hash::hash_one;
 use crate::job::Context;
 use hashbrown::hash_table::{Entry, HashTable};
 use rayon::prelude::*;
@@ -27,7 +28,9 @@ use std::hash::Hash;
 /// order of first appearance; the records of a slice keep input order.
 ///
 /// Takes the inputs by `&mut`: each partition is reordered in place (stably) so that the
-/// records of a key are contiguous, and then lent to `body` for `'a`.
+/// records of a key are contiguous, and then lent to `body` for `'a`. The inputs keep the
+/// hashes of their keys ([`KeptHashes`]): a `JoinSide::new()` feeding `co_group` is one of
+/// `JoinSide<T, KeptHashes>` by inference.
 ///
 /// Fails (with [`Error::Internal`]) if two different keys of one input have the same 64-bit
 /// hash, which only a `Hash` impl that ignores part of what `Eq` compares makes happen.
@@ -35,8 +38,8 @@ use std::hash::Hash;
 pub fn co_group<'a, L, R, K, S>(
     ctx: &Context,
     op: &'static OpInfo,
-    left: &'a mut JoinInput<L>,
-    right: &'a mut JoinInput<R>,
+    left: &'a mut JoinInput<L, KeptHashes>,
+    right: &'a mut JoinInput<R, KeptHashes>,
     left_key: impl Fn(&'a L) -> K + Sync,
     right_key: impl Fn(&'a R) -> K + Sync,
     init: impl Fn() -> S + Sync + Send,
@@ -51,13 +54,13 @@ where
     check_partition_sizes(op, left, right)?;
     let (left_groups, right_groups) = rayon::join(|| group_parts(left), || group_parts(right));
     // From here on the records are only lent.
-    let (left, right): (&'a JoinInput<L>, &'a JoinInput<R>) = (left, right);
+    let (left, right): (&'a JoinInput<L, KeptHashes>, &'a JoinInput<R, KeptHashes>) = (left, right);
     drive_partition_pairs(ctx, left.parts.len(), init, |state, p| {
         let (lp, rp) = (&left.parts[p], &right.parts[p]);
         let (lg, rg) = (&left_groups[p], &right_groups[p]);
         let right_count = rg.len().saturating_sub(1);
         // The right groups by hash (distinct: each group is one hash).
-        let group_hash = |g: u32| rp.hashes[rg[g as usize] as usize];
+        let group_hash = |g: u32| rp.hashes[0][rg[g as usize] as usize];
         let mut right_index: HashTable<u32> = HashTable::with_capacity(right_count);
         for g in 0..right_count as u32 {
             right_index.insert_unique(table_hash(group_hash(g)), g, |&g| table_hash(group_hash(g)));
@@ -67,9 +70,10 @@ where
             if ctx.is_cancelled() {
                 return Ok(());
             }
-            let lefts = &lp.records[lg[g] as usize..lg[g + 1] as usize];
+            let lefts = group(lp, lg, g);
             let key = one_key(op, lefts, &left_key)?;
-            let hash = lp.hashes[lg[g] as usize];
+            let hash = lp.hashes[0][lg[g] as usize];
+            debug_assert_eq!(hash, hash_one(&key), "pushed under another key's hash");
             let mut rights: &'a [R] = &[];
             if let Some(&r) = right_index.find(table_hash(hash), |&r| group_hash(r) == hash) {
                 let candidates = group(rp, rg, r as usize);
@@ -94,7 +98,7 @@ where
 
 /// Group `g` of a grouped partition.
 fn group<'a, T>(part: &'a Part<T>, offsets: &[u32], g: usize) -> &'a [T] {
-    &part.records[offsets[g] as usize..offsets[g + 1] as usize]
+    &part.chunks[0][offsets[g] as usize..offsets[g + 1] as usize]
 }
 
 /// The key of a group's records, checked to be the same for all of them.
@@ -115,18 +119,23 @@ fn one_key<'a, T, K: Eq>(
 }
 
 /// Groups every partition of `input` by key hash; returns each partition's group offsets.
-fn group_parts<T: Send>(input: &mut JoinInput<T>) -> Vec<Vec<u32>> {
+fn group_parts<T: Send>(input: &mut JoinInput<T, KeptHashes>) -> Vec<Vec<u32>> {
     input.parts.par_iter_mut().map(group_by_hash).collect()
 }
 
 /// Reorders one partition, stably, so that records with equal hashes are contiguous, groups in
 /// order of first appearance. Returns the group offsets: group `g` is `offsets[g]..offsets[g+1]`.
 fn group_by_hash<T>(part: &mut Part<T>) -> Vec<u32> {
-    let n = part.records.len();
+    part.make_contiguous();
+    let n = part.len;
+    if n == 0 {
+        return vec![0];
+    }
+    let (records, hashes) = (&mut part.chunks[0], &mut part.hashes[0]);
     let mut table: HashTable<(u64, u32)> = HashTable::new();
     let mut group_of = Vec::with_capacity(n);
     let mut sizes: Vec<u32> = Vec::new();
-    for &hash in &part.hashes {
+    for &hash in hashes.iter() {
         let entry = table.entry(
             table_hash(hash),
             |&(h, _)| h == hash,
@@ -165,8 +174,8 @@ fn group_by_hash<T>(part: &mut Part<T>) -> Vec<u32> {
     for i in 0..n {
         while destination[i] as usize != i {
             let d = destination[i] as usize;
-            part.records.swap(i, d);
-            part.hashes.swap(i, d);
+            records.swap(i, d);
+            hashes.swap(i, d);
             destination.swap(i, d);
         }
     }

@@ -7,7 +7,9 @@
 
 use super::input::{JoinInput, Part};
 use super::table::{Chains, KeySet};
-use super::{check_partition_sizes, drive_partition_pairs, for_each_block, table_hash, NONE};
+use super::{
+    check_partition_sizes, drive_partition_pairs, for_each_block, for_each_record, table_hash, NONE,
+};
 use crate::error::Result;
 use crate::guard::OpInfo;
 use crate::hash::hash_one;
@@ -126,30 +128,29 @@ where
     check_partition_sizes(op, left, right)?;
     drive_partition_pairs(ctx, left.parts.len(), init, |state, p| {
         let (l, r) = (&left.parts[p], &right.parts[p]);
-        if r.records.is_empty() {
+        if r.len == 0 {
             // Nothing to look up: every left record is absent from the right.
             if anti {
-                for_each_block(ctx, l.records.len(), |block| {
-                    l.records[block].iter().for_each(|x| body(state, x));
-                });
+                for_each_record(ctx, l, |x| body(state, x));
             }
             return Ok(());
         }
-        if l.records.is_empty() {
+        if l.len == 0 {
             return Ok(());
         }
         let keys = KeySet::build(
-            &r.records,
-            &right_key,
-            |i| table_hash(r.hashes[i]),
+            r.len,
+            r.records().map(|x| {
+                let k = right_key(x);
+                let hash = table_hash(hash_one(&k));
+                (k, hash)
+            }),
             |k| table_hash(hash_one(k)),
         );
-        for_each_block(ctx, l.records.len(), |block| {
-            for i in block {
-                let record = &l.records[i];
-                if keys.contains(table_hash(l.hashes[i]), &left_key(record)) != anti {
-                    body(state, record);
-                }
+        for_each_record(ctx, l, |x| {
+            let k = left_key(x);
+            if keys.contains(table_hash(hash_one(&k)), &k) != anti {
+                body(state, x);
             }
         });
         Ok(())
@@ -183,7 +184,7 @@ where
         left_only: &impl Fn(&mut S, &'a L),
         right_only: &impl Fn(&mut S, &'a R),
     ) {
-        if self.right.records.len() <= self.left.records.len() {
+        if self.right.len <= self.left.len {
             let probe = Probe {
                 build: self.right,
                 build_key: self.right_key,
@@ -234,58 +235,48 @@ where
         probe_only: &impl Fn(&mut S, &'a P),
         build_only: &impl Fn(&mut S, &'a B),
     ) {
-        let (build, probe) = (&self.build.records, &self.probe.records);
-        if build.is_empty() || probe.is_empty() {
+        let (build, probe) = (self.build, self.probe);
+        if build.len == 0 || probe.len == 0 {
             // No pair: the kept sides' records are all unmatched, and no key is needed.
             if keep_probe {
-                for_each_block(ctx, probe.len(), |b| {
-                    probe[b].iter().for_each(|x| probe_only(state, x))
-                });
+                for_each_record(ctx, probe, |x| probe_only(state, x));
             }
             if keep_build {
-                for_each_block(ctx, build.len(), |b| {
-                    build[b].iter().for_each(|x| build_only(state, x))
-                });
+                for_each_record(ctx, build, |x| build_only(state, x));
             }
             return;
         }
-        let build_hashes = &self.build.hashes;
         let chains = Chains::build(
-            build,
-            self.build_key,
-            |i, _| table_hash(build_hashes[i]),
+            build.len,
+            build.iter_rev_indexed().map(|(i, x)| {
+                let k = (self.build_key)(x);
+                let hash = table_hash(hash_one(&k));
+                (i, k, hash)
+            }),
             |k| table_hash(hash_one(k)),
         );
-        debug_assert!(
-            build
-                .iter()
-                .zip(build_hashes)
-                .all(|(r, &h)| hash_one(&(self.build_key)(r)) == h),
-            "a join input was pushed under a hash other than its key's"
-        );
+        // The build side's records by index (its chunks are not contiguous).
+        let build: Vec<&'a B> = build.records().collect();
         let mut matched = vec![false; if keep_build { build.len() } else { 0 }];
-        let probe_hashes = &self.probe.hashes;
-        for_each_block(ctx, probe.len(), |block| {
-            for i in block {
-                let record = &probe[i];
-                let mut j = chains.head(table_hash(probe_hashes[i]), &(self.probe_key)(record));
-                if j == NONE && keep_probe {
-                    probe_only(state, record);
+        for_each_record(ctx, probe, |record| {
+            let k = (self.probe_key)(record);
+            let mut j = chains.head(table_hash(hash_one(&k)), &k);
+            if j == NONE && keep_probe {
+                probe_only(state, record);
+            }
+            while j != NONE {
+                if keep_build {
+                    matched[j as usize] = true;
                 }
-                while j != NONE {
-                    if keep_build {
-                        matched[j as usize] = true;
-                    }
-                    pair(state, record, &build[j as usize]);
-                    j = chains.next(j);
-                }
+                pair(state, record, build[j as usize]);
+                j = chains.next(j);
             }
         });
         if keep_build {
             for_each_block(ctx, build.len(), |block| {
                 for j in block {
                     if !matched[j] {
-                        build_only(state, &build[j]);
+                        build_only(state, build[j]);
                     }
                 }
             });

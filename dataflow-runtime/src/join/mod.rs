@@ -32,7 +32,7 @@ mod tests;
 pub use broadcast::{BroadcastTable, Matches};
 pub use co_group::co_group;
 pub use hash_join::{inner, outer, semi};
-pub use input::{concat, finish_side, JoinInput, JoinSide};
+pub use input::{concat, finish_side, Hashes, JoinInput, JoinSide, KeptHashes, NoHashes};
 pub use prepartitioned::from_partitions;
 pub use sort_merge::{sort_merge_inner, sort_merge_outer};
 
@@ -48,7 +48,7 @@ use std::ops::Range;
 /// records at most.
 pub(crate) const NONE: u32 = u32::MAX;
 
-/// The hash a per-partition table files a key under. The keys of a partition share the top
+/// The hash a per-partition table files a key under (`hash` is its [`crate::hash::hash_one`]). The keys of a partition share the top
 /// bits of their hashes, which hashbrown takes for its 7-bit tag; the rotation brings varying
 /// bits there and keeps varying bits at the bottom (the bucket index).
 #[inline(always)]
@@ -101,17 +101,32 @@ pub(crate) fn for_each_block(ctx: &Context, n: usize, mut f: impl FnMut(Range<us
     }
 }
 
+/// Runs `f(record)` over a partition's records in input order, checking for cancellation
+/// between blocks.
+#[inline]
+pub(crate) fn for_each_record<'a, T>(
+    ctx: &Context,
+    part: &'a input::Part<T>,
+    mut f: impl FnMut(&'a T),
+) {
+    for chunk in &part.chunks {
+        for_each_block(ctx, chunk.len(), |block| {
+            chunk[block].iter().for_each(&mut f)
+        });
+    }
+}
+
 /// Fails when a partition holds too many records for `u32` indexes.
-pub(crate) fn check_partition_sizes<L, R>(
+pub(crate) fn check_partition_sizes<L, R, H: Hashes>(
     op: &'static OpInfo,
-    left: &JoinInput<L>,
-    right: &JoinInput<R>,
+    left: &JoinInput<L, H>,
+    right: &JoinInput<R, H>,
 ) -> Result<()> {
     let largest = left
         .parts
         .iter()
-        .map(|p| p.records.len())
-        .chain(right.parts.iter().map(|p| p.records.len()))
+        .map(|p| p.len)
+        .chain(right.parts.iter().map(|p| p.len))
         .max()
         .unwrap_or(0);
     if largest >= NONE as usize {

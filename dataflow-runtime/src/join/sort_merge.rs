@@ -32,7 +32,7 @@ where
 {
     check_partition_sizes(op, left, right)?;
     drive_partition_pairs(ctx, left.parts.len(), init, |state, p| {
-        if left.parts[p].records.is_empty() || right.parts[p].records.is_empty() {
+        if left.parts[p].len == 0 || right.parts[p].len == 0 {
             return Ok(());
         }
         let l = sorted(&left.parts[p], &left_key);
@@ -89,7 +89,7 @@ where
 
 /// The records of one partition with their keys, sorted by key, stably.
 fn sorted<'a, T, K: Ord>(part: &'a Part<T>, key: &impl Fn(&'a T) -> K) -> Vec<(K, &'a T)> {
-    let mut keyed: Vec<(K, &'a T)> = part.records.iter().map(|r| (key(r), r)).collect();
+    let mut keyed: Vec<(K, &'a T)> = part.records().map(|r| (key(r), r)).collect();
     keyed.sort_by(|a, b| a.0.cmp(&b.0));
     keyed
 }

@@ -15,21 +15,19 @@ pub(crate) struct Chains<K> {
 }
 
 impl<K: Hash + Eq> Chains<K> {
-    /// Files `records[i]` under `hash_of(i, &key)`. `rehash(&key)` must give the same hash from
-    /// the key alone (hashbrown asks for it only when it grows, which the capacity reserved
-    /// here avoids).
-    pub(crate) fn build<'a, T>(
-        records: &'a [T],
-        key: &impl Fn(&'a T) -> K,
-        hash_of: impl Fn(usize, &K) -> u64,
+    /// A table over records `0..len`, from `items`: `(i, key of record i, hash to file it
+    /// under)` for every record, **from the last to the first** (each record is pushed at the
+    /// front of its chain, so chains end up in input order). `rehash(&key)` must give the same
+    /// hash from the key alone (hashbrown asks for it only when it grows, which the capacity
+    /// reserved here avoids).
+    pub(crate) fn build(
+        len: usize,
+        items: impl Iterator<Item = (usize, K, u64)>,
         rehash: impl Fn(&K) -> u64,
     ) -> Self {
-        let mut table: HashTable<(K, u32)> = HashTable::with_capacity(records.len());
-        let mut next = vec![NONE; records.len()];
-        // Backwards, each record pushed at the front of its chain: chains end up in input order.
-        for (i, record) in records.iter().enumerate().rev() {
-            let k = key(record);
-            let hash = hash_of(i, &k);
+        let mut table: HashTable<(K, u32)> = HashTable::with_capacity(len);
+        let mut next = vec![NONE; len];
+        for (i, k, hash) in items {
             match table.entry(
                 hash,
                 |(stored, _)| *stored == k,
@@ -69,18 +67,16 @@ pub(crate) struct KeySet<K> {
 }
 
 impl<K: Hash + Eq> KeySet<K> {
-    /// The keys of `records`, `records[i]`'s filed under `hash_of(i)`; `rehash` as for
-    /// [`Chains::build`].
-    pub(crate) fn build<'a, T>(
-        records: &'a [T],
-        key: &impl Fn(&'a T) -> K,
-        hash_of: impl Fn(usize) -> u64,
+    /// The distinct keys of `items`, `(key, hash to file it under)`; `capacity` is a bound on
+    /// their number, `rehash` as for [`Chains::build`].
+    pub(crate) fn build(
+        capacity: usize,
+        items: impl Iterator<Item = (K, u64)>,
         rehash: impl Fn(&K) -> u64,
     ) -> Self {
-        let mut table: HashTable<K> = HashTable::with_capacity(records.len());
-        for (i, record) in records.iter().enumerate() {
-            let k = key(record);
-            if let Entry::Vacant(slot) = table.entry(hash_of(i), |stored| *stored == k, &rehash) {
+        let mut table: HashTable<K> = HashTable::with_capacity(capacity);
+        for (k, hash) in items {
+            if let Entry::Vacant(slot) = table.entry(hash, |stored| *stored == k, &rehash) {
                 slot.insert(k);
             }
         }

@@ -105,7 +105,7 @@ fn borrowed_str_and_tuple_keys() {
 
     let expected = co_group_reference(&left, &right);
     let got = at_every_parallelism(|ctx| {
-        let (mut l, mut r) = (input(ctx, &left), input(ctx, &right));
+        let (mut l, mut r) = (grouped_input(ctx, &left), grouped_input(ctx, &right));
         let key = name_key;
         let ids = |xs: &[Rec<String>]| xs.iter().map(|x| x.1).collect::<Vec<u32>>();
         let states = co_group(
@@ -165,8 +165,8 @@ fn borrowed_str_and_tuple_keys() {
 fn a_cancelled_job_calls_no_body() {
     let recs = keyed((0..5000).map(|i| i % 100));
     let ctx = Context::new(2);
-    let (l, mut r) = (input(&ctx, &recs), input(&ctx, &recs));
-    let mut l2 = input(&ctx, &recs);
+    let (l, r) = (input(&ctx, &recs), input(&ctx, &recs));
+    let (mut l2, mut r2) = (grouped_input(&ctx, &recs), grouped_input(&ctx, &recs));
     ctx.cancel();
     let key = |x: &Rec<u16>| x.0;
     let calls = std::sync::atomic::AtomicUsize::new(0);
@@ -193,7 +193,7 @@ fn a_cancelled_job_calls_no_body() {
         &ctx,
         &OP,
         &mut l2,
-        &mut r,
+        &mut r2,
         key,
         key,
         || (),
@@ -233,7 +233,7 @@ fn co_group_separates_colliding_keys_across_sides_and_reports_them_within_one() 
     // Within one side: an error naming the operator, never a merged group.
     let left = recs(&[(1, 1), (1, 2)]);
     let ctx = Context::new(2);
-    let (mut l, mut r) = (input(&ctx, &left), input(&ctx, &right));
+    let (mut l, mut r) = (grouped_input(&ctx, &left), grouped_input(&ctx, &right));
     let key = |x: &Rec<HalfHashed>| x.0.clone();
     let err = co_group(&ctx, &OP, &mut l, &mut r, key, key, || (), |_, _, _, _| ()).unwrap_err();
     assert!(err.to_string().contains("operator `join`"), "{err}");
@@ -272,4 +272,61 @@ fn large_inputs_split_into_tasks_give_the_same_result() {
             .collect::<std::collections::HashSet<_>>()
             .len()
     );
+}
+
+/// As generated code writes it: sides made by `JoinSide::new()` inside a stage's tuple of
+/// states, named nowhere; the kernel each input feeds decides whether it keeps hashes.
+#[test]
+fn the_kernel_fed_decides_whether_a_side_keeps_hashes() {
+    let recs = keyed((0..300).map(|i| i % 17));
+    let ctx = Context::new(2);
+    let init = || {
+        (
+            JoinSide::new(),
+            JoinSide::new(),
+            JoinSide::new(),
+            JoinSide::new(),
+        )
+    };
+    let states = drive_indexed(&ctx, &OP, &recs[..], init, |s, r: &Rec<u16>| {
+        s.0.push(&r.0, *r);
+        s.1.push(&r.0, *r);
+        s.2.push(&r.0, *r);
+        s.3.push(&r.0, *r);
+    });
+    let (mut a, mut b, mut c, mut d) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for s in states.unwrap() {
+        a.push(s.0);
+        b.push(s.1);
+        c.push(s.2);
+        d.push(s.3);
+    }
+    let (joined_left, joined_right) = (finish_side(a), finish_side(b));
+    let (mut grouped_left, mut grouped_right) = (finish_side(c), finish_side(d));
+    let key = |x: &Rec<u16>| x.0;
+    let pairs = inner(
+        &ctx,
+        &OP,
+        &joined_left,
+        &joined_right,
+        key,
+        key,
+        || 0,
+        |n, _, _| *n += 1,
+    );
+    let groups = co_group(
+        &ctx,
+        &OP,
+        &mut grouped_left,
+        &mut grouped_right,
+        key,
+        key,
+        || 0,
+        |n, _, _, _| *n += 1,
+    );
+    let expected_pairs: usize = (0..17)
+        .map(|k| recs.iter().filter(|r| r.0 == k).count().pow(2))
+        .sum();
+    assert_eq!(pairs.unwrap().iter().sum::<usize>(), expected_pairs);
+    assert_eq!(groups.unwrap().iter().sum::<usize>(), 17);
 }

@@ -59,6 +59,21 @@ pub(super) fn input<K: Hash + Clone + Send + Sync>(
     ctx: &Context,
     records: &[Rec<K>],
 ) -> JoinInput<Rec<K>> {
+    side_input(ctx, records)
+}
+
+/// The same for co_group, which needs the hashes kept.
+pub(super) fn grouped_input<K: Hash + Clone + Send + Sync>(
+    ctx: &Context,
+    records: &[Rec<K>],
+) -> JoinInput<Rec<K>, KeptHashes> {
+    side_input(ctx, records)
+}
+
+fn side_input<K: Hash + Clone + Send + Sync, H: Hashes>(
+    ctx: &Context,
+    records: &[Rec<K>],
+) -> JoinInput<Rec<K>, H> {
     let sides = drive_indexed(ctx, &OP, records, JoinSide::new, |side, r: &Rec<K>| {
         side.push(&r.0, r.clone())
     });
@@ -272,7 +287,7 @@ pub(super) mod run {
         left: &[Rec<K>],
         right: &[Rec<K>],
     ) -> Vec<Group<K>> {
-        let (mut l, mut r) = (input(ctx, left), input(ctx, right));
+        let (mut l, mut r) = (grouped_input(ctx, left), grouped_input(ctx, right));
         let key = |x: &Rec<K>| x.0.clone();
         let ids = |xs: &[Rec<K>]| xs.iter().map(|x| x.1).collect();
         flat(co_group(
