@@ -7,15 +7,24 @@
 //!   and drives a stage's fused loop over them on the job's thread pool ([`driver`] holds the
 //!   shared machinery: a file source plans its morsels and hands a reader of one morsel to
 //!   [`driver::drive_morsels`], which fans out, cancels on failure and keeps input order).
-//! * [`guard`]: turns a panic in user code into a tagged error naming the operator.
+//! * [`guard`]: turns a panic in user code into a tagged error naming the operator, and cancels
+//!   the job at its first failure.
 //! * [`aggregate`]: combiners (thread-local pre-aggregation) and the partitioned, parallel merge.
-//! * [`exchange`]: hash partitioning and rebalancing between stages.
+//! * [`join`]: hash-partitioned join inputs, the join and `co_group` kernels, broadcast tables;
+//!   [`pairs`]: the pairs a join hands on without a join function.
+//! * [`exchange`]: hash partitioning, rebalancing and `union` between stages; [`hash`]: the one
+//!   fixed-seed hash of every exchange and table, and the number of hash partitions.
 //! * [`sink`]: collect, print, text, CSV and JSON files: each task writes a part, a stage joins
 //!   its parts into a staged file, and [`Context::commit_outputs`] replaces the destinations, all
 //!   or nothing, only once the whole job has succeeded.
 //! * [`own`]: owns a borrowed record (a line) where an operator keeps it.
 //! * [`job`]: the job value the macro returns: options, the thread pool, metrics.
 //! * [`error`]: the one error type, [`Error`].
+//!
+//! How these fit together (what a stage and its state are, the order results may depend on,
+//! how failures are attributed, how to add an operator) is described in `CONTRIBUTING.md` at
+//! the repository root. A module that holds several concerns is a folder with one file per
+//! concern (`aggregate/keyed/`, `guard/`, `join/`, `sink/file/`, `source/text/`, ...).
 
 pub mod aggregate;
 pub mod driver;
