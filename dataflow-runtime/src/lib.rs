@@ -14,10 +14,14 @@
 //!   its parts into a staged file, and [`Context::commit_outputs`] replaces the destinations, all
 //!   or nothing, only once the whole job has succeeded.
 //! * [`own`]: owns a borrowed record (a line) where an operator keeps it.
-//! * [`job`]: the job value the macro returns: options, the thread pool, metrics.
+//! * [`job`]: the job value the macro returns: options, the thread pool, metrics (per source,
+//!   sink and stage).
+//! * [`progress`]: the live progress line on standard error, and the counters behind it.
+//! * [`compression`]: gzip and zstd by file extension, for file sources and sinks.
 //! * [`error`]: the one error type, [`Error`].
 
 pub mod aggregate;
+pub mod compression;
 pub mod driver;
 pub mod error;
 pub mod exchange;
@@ -25,11 +29,12 @@ pub mod guard;
 pub mod hash;
 pub mod job;
 pub mod own;
+pub mod progress;
 pub mod sink;
 pub mod source;
 
 pub use error::{BadRecordPolicy, Error, Result};
-pub use job::{Context, Job, Metrics, SourceMetrics};
+pub use job::{Context, Job, Metrics, SourceMetrics, StageMetrics};
 
 /// The data set between two stages: one `Vec` per partition, in partition order.
 pub type Partitions<T> = Vec<Vec<T>>;
