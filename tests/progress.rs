@@ -266,12 +266,17 @@ fn the_line_is_drawn_only_when_asked_and_cleared_at_the_end() {
 #[test]
 #[ignore = "run by the_line_is_drawn_only_when_asked_and_cleared_at_the_end"]
 fn child_runs_a_slow_job() {
-    let Ok(mode) = std::env::var(CHILD_VAR) else {
+    let Ok(what) = std::env::var(CHILD_VAR) else {
         return;
     };
+    // `on` or `off`, and optionally `:LINES` (40 by default; more to watch it by hand, as
+    // `DATAFLOW_TEST_PROGRESS_CHILD=on:400 cargo test --test progress -- --ignored --exact
+    // child_runs_a_slow_job` in a terminal).
+    let (mode, lines) = what.split_once(':').unwrap_or((&what, "40"));
+    let lines: u64 = lines.parse().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("slow.txt");
-    let text: String = (0..40).map(|i| format!("line {i}\n")).collect();
+    let text: String = (0..lines).map(|i| format!("line {i}\n")).collect();
     fs::write(&path, text).unwrap();
     // One morsel per line, so that the counts move while the job runs.
     let src = TextSource::new(&path).morsel_bytes(8);
@@ -290,5 +295,5 @@ fn child_runs_a_slow_job() {
         Ok(counts.iter().sum::<u64>())
     })
     .progress(mode == "on");
-    assert_eq!(job.run().unwrap(), 40);
+    assert_eq!(job.run().unwrap(), lines);
 }
