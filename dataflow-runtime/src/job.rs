@@ -83,8 +83,9 @@ impl<T: Send, F: FnOnce(&Context) -> Result<T> + Send> Job<F> {
         let threads = self.effective_parallelism();
         let pool = thread_pool(threads)?;
         let mut ctx = Context::new(threads);
-        // Dropped at the end of this function, on every path: the thread stops, the line goes.
-        let _reporter = match progress::decide_here(self.progress) {
+        // Dropped once the stages are done (or this function returns early): the thread
+        // stops and the line is cleared.
+        let reporter = match progress::decide_here(self.progress) {
             Decision::Off => None,
             Decision::On { delay } => {
                 let board = Arc::new(Board::new());
@@ -97,6 +98,8 @@ impl<T: Send, F: FnOnce(&Context) -> Result<T> + Send> Job<F> {
         // Enter the pool once for the whole job: every stage runs inside this one `install`.
         let output = pool.install(|| crate::guard::catch_task(|| body(&ctx)));
         ctx.end_stage();
+        // Gone before the outputs are committed, which may write to the terminal (`-`).
+        drop(reporter);
         let output = output??;
         // Only now, with every stage done, do the file sinks' outputs replace anything. On the
         // error paths above, `ctx` goes out of scope and deletes them instead.

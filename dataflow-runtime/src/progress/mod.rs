@@ -263,8 +263,31 @@ impl Drop for Reporter {
     }
 }
 
+/// Whether a progress line is on the terminal now. Held while the line is drawn or cleared,
+/// and while a job writes its own output to the terminal ([`with_line_cleared`]), so that the
+/// two never interleave.
+static LINE_SHOWN: Mutex<bool> = Mutex::new(false);
+
+/// Runs `write`, which writes to standard output or error (a `print()` sink, an output to
+/// `-`), with the progress line cleared first, so that the output starts at the beginning of a
+/// line rather than after the progress text. The line is drawn again, below the output, at the
+/// next tick. Costs one uncontended lock when no line is shown.
+pub fn with_line_cleared<R>(write: impl FnOnce() -> R) -> R {
+    let mut shown = LINE_SHOWN.lock().unwrap_or_else(|p| p.into_inner());
+    if *shown {
+        clear(&mut shown);
+    }
+    write()
+}
+
+fn clear(shown: &mut bool) {
+    let mut err = std::io::stderr().lock();
+    let _ = write!(err, "\r\x1b[K");
+    let _ = err.flush();
+    *shown = false;
+}
+
 fn draw_until_stopped(board: &Board, delay: Duration, stopped: &mpsc::Receiver<()>) {
-    let mut drawn = false;
     while let Err(mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(TICK) {
         if board.started.elapsed() < delay {
             continue;
@@ -272,16 +295,16 @@ fn draw_until_stopped(board: &Board, delay: Duration, stopped: &mpsc::Receiver<(
         // One column short of the width: a line that fills the last column wraps on some
         // terminals.
         let line = render(&board.view(), terminal_width().saturating_sub(1));
+        let mut shown = LINE_SHOWN.lock().unwrap_or_else(|p| p.into_inner());
         // Carriage return, the line, then clear what a longer earlier line left to its right.
         let mut err = std::io::stderr().lock();
         let _ = write!(err, "\r{line}\x1b[K");
         let _ = err.flush();
-        drawn = true;
+        *shown = true;
     }
-    if drawn {
-        let mut err = std::io::stderr().lock();
-        let _ = write!(err, "\r\x1b[K");
-        let _ = err.flush();
+    let mut shown = LINE_SHOWN.lock().unwrap_or_else(|p| p.into_inner());
+    if *shown {
+        clear(&mut shown);
     }
 }
 

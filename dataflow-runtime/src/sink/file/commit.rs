@@ -59,9 +59,11 @@ impl StagedOutput {
                         // Through the process's own handle, whatever descriptor 1 is (a pipe, a
                         // terminal, a file, a socket), under its lock, so that no other thread's
                         // output lands inside it.
-                        let mut out = io::stdout().lock();
-                        io::copy(&mut staged, &mut out)?;
-                        return out.flush();
+                        return crate::progress::with_line_cleared(|| {
+                            let mut out = io::stdout().lock();
+                            io::copy(&mut staged, &mut out)?;
+                            out.flush()
+                        });
                     }
                     let mut out = OpenOptions::new().append(true).open(dest.path())?;
                     io::copy(&mut staged, &mut out)?;
