@@ -29,7 +29,9 @@
 pub use dataflow_macros::pipeline;
 pub use dataflow_runtime::aggregate::{Statistics, Summable};
 pub use dataflow_runtime::sort::TotalOrder;
-pub use dataflow_runtime::{BadRecordPolicy, Error, Job, Metrics, Result, SourceMetrics};
+pub use dataflow_runtime::{
+    BadRecordPolicy, Error, Job, Metrics, Result, SourceMetrics, StageMetrics,
+};
 
 pub mod guide;
 

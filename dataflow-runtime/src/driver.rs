@@ -202,6 +202,8 @@ where
     I: Fn() -> L + Sync + Send,
     B: Fn(&mut L, T) + Sync + Send,
 {
+    // The stage's input, for its metrics (sources report theirs as they read).
+    ctx.record_stage_input(input.iter().map(|part| part.len() as u64).sum());
     let (scope, _reenter) = JobScope::fan_out();
     Ok(input
         .into_par_iter()

@@ -1,6 +1,7 @@
 //! The job value `pipeline!` returns: its plan, its options, and the thread pool it runs on.
 
 use crate::error::{Error, Result};
+use crate::progress::{self, Board, Decision, Reporter, SourceMeter};
 use crate::sink::file::StagedOutput;
 use std::collections::HashMap;
 use std::fmt;
@@ -15,6 +16,7 @@ use std::time::{Duration, Instant};
 pub struct Job<F> {
     plan: &'static str,
     parallelism: Option<usize>,
+    progress: bool,
     body: F,
 }
 
@@ -25,8 +27,28 @@ impl<T: Send, F: FnOnce(&Context) -> Result<T> + Send> Job<F> {
         Job {
             plan,
             parallelism: parallelism.map(|p| p.max(1)),
+            progress: true,
             body,
         }
+    }
+
+    /// Whether the job may show a live progress line on standard error (on by default): the
+    /// running stage and, per source, bytes and records read, the share done, records per
+    /// second and an ETA. It appears only when standard error is a terminal and the job has
+    /// run for about a second, and it is cleared when the job ends. `progress(false)` turns it
+    /// off; the environment variable `DATAFLOW_PROGRESS` (`never`, `always`) overrides the
+    /// terminal rule for every job of a process (see [`crate::progress`]).
+    ///
+    /// ```
+    /// use dataflow_runtime::{Context, Job};
+    ///
+    /// let job = Job::new("example", Some(1), |_: &Context| Ok(42)).progress(false);
+    /// assert_eq!(job.run()?, 42);
+    /// # Ok::<(), dataflow_runtime::Error>(())
+    /// ```
+    pub fn progress(mut self, enabled: bool) -> Self {
+        self.progress = enabled;
+        self
     }
 
     /// Sets the number of worker threads, overriding `#![parallelism = N]`.
@@ -60,16 +82,25 @@ impl<T: Send, F: FnOnce(&Context) -> Result<T> + Send> Job<F> {
         crate::guard::install_panic_hook();
         let threads = self.effective_parallelism();
         let pool = thread_pool(threads)?;
-        let ctx = Context {
-            parallelism: threads,
-            cancelled: AtomicBool::new(false),
-            metrics: Mutex::new(Metrics::default()),
-            staged: Mutex::new(Vec::new()),
+        let mut ctx = Context::new(threads);
+        // Dropped once the stages are done (or this function returns early): the thread
+        // stops and the line is cleared.
+        let reporter = match progress::decide_here(self.progress) {
+            Decision::Off => None,
+            Decision::On { delay } => {
+                let board = Arc::new(Board::new());
+                ctx.progress = Some(board.clone());
+                Some(Reporter::start(board, delay))
+            }
         };
         let started = Instant::now();
         let body = self.body;
         // Enter the pool once for the whole job: every stage runs inside this one `install`.
-        let output = pool.install(|| crate::guard::catch_task(|| body(&ctx)))??;
+        let output = pool.install(|| crate::guard::catch_task(|| body(&ctx)));
+        ctx.end_stage();
+        // Gone before the outputs are committed, which may write to the terminal (`-`).
+        drop(reporter);
+        let output = output??;
         // Only now, with every stage done, do the file sinks' outputs replace anything. On the
         // error paths above, `ctx` goes out of scope and deletes them instead.
         ctx.commit_outputs()?;
@@ -116,8 +147,13 @@ pub struct Context {
     parallelism: usize,
     cancelled: AtomicBool,
     metrics: Mutex<Metrics>,
+    /// When the open stage (the last of `metrics.stages`) began; `None` when none is open.
+    /// Locked after `metrics`, never before.
+    stage_began: Mutex<Option<Instant>>,
     /// The file sinks' outputs, staged, until the job has succeeded.
     staged: Mutex<Vec<StagedOutput>>,
+    /// The counters of the progress line, when the job shows one.
+    progress: Option<Arc<Board>>,
 }
 
 impl Context {
@@ -127,7 +163,101 @@ impl Context {
             parallelism,
             cancelled: AtomicBool::new(false),
             metrics: Mutex::new(Metrics::default()),
+            stage_began: Mutex::new(None),
             staged: Mutex::new(Vec::new()),
+            progress: None,
+        }
+    }
+
+    /// Counts this context's progress on `board` (as a job that shows a progress line does),
+    /// so that tests and tools can read what the sources report.
+    pub fn with_progress(mut self, board: Arc<Board>) -> Self {
+        self.progress = Some(board);
+        self
+    }
+
+    /// A copy of the metrics gathered so far (a [`Job`] returns them from
+    /// [`run_with_metrics`](Job::run_with_metrics)).
+    pub fn metrics(&self) -> Metrics {
+        self.metrics
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Marks the start of stage `index` (the stages of [`Job::explain`], from 0), described by
+    /// `label`, and the end of the stage before it: called by the generated code before each
+    /// stage. The job's [`Metrics::stages`] get one entry per stage, with its time and the
+    /// records that went in (read by its source) and out (received by its sinks, or reported
+    /// with [`record_stage_output`](Self::record_stage_output)); the progress line shows the
+    /// running stage. Cheap: two short locks, once per stage.
+    ///
+    /// ```
+    /// use dataflow_runtime::Context;
+    ///
+    /// let ctx = Context::new(1);
+    /// ctx.begin_stage(0, "range -> map -> collect");
+    /// ctx.record_source("range@1:1", 10, 0, 0);
+    /// ctx.record_sink("collect@1:20", 10);
+    /// ctx.begin_stage(1, "print");
+    /// let stages = ctx.metrics().stages;
+    /// assert_eq!((stages[0].records_in, stages[0].records_out), (10, 10));
+    /// assert_eq!(stages[1].label, "print");
+    /// ```
+    pub fn begin_stage(&self, index: usize, label: &str) {
+        let now = Instant::now();
+        {
+            let mut m = self.metrics.lock().unwrap_or_else(|p| p.into_inner());
+            let mut began = self.stage_began.lock().unwrap_or_else(|p| p.into_inner());
+            if let (Some(open), Some(since)) = (m.stages.last_mut(), began.take()) {
+                open.elapsed = now.saturating_duration_since(since);
+            }
+            m.stages.push(StageMetrics {
+                index,
+                label: label.to_string(),
+                ..StageMetrics::default()
+            });
+            *began = Some(now);
+        }
+        if let Some(board) = &self.progress {
+            board.set_stage(index, label);
+        }
+    }
+
+    /// Ends the open stage, if any (the job calls it when its last stage is done).
+    pub fn end_stage(&self) {
+        let mut m = self.metrics.lock().unwrap_or_else(|p| p.into_inner());
+        let mut began = self.stage_began.lock().unwrap_or_else(|p| p.into_inner());
+        if let (Some(open), Some(since)) = (m.stages.last_mut(), began.take()) {
+            open.elapsed = since.elapsed();
+        }
+    }
+
+    /// Adds `records` to what the open stage read: for a stage whose input is the output of
+    /// another stage (sources report theirs with [`record_source`](Self::record_source)).
+    pub fn record_stage_input(&self, records: u64) {
+        let mut m = self.metrics.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(open) = m.stages.last_mut() {
+            open.records_in += records;
+        }
+    }
+
+    /// Adds `records` to what the open stage passed on to a later stage (an exchange, an
+    /// aggregation's result); what sinks receive is counted by
+    /// [`record_sink`](Self::record_sink).
+    pub fn record_stage_output(&self, records: u64) {
+        let mut m = self.metrics.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(open) = m.stages.last_mut() {
+            open.records_out += records;
+        }
+    }
+
+    /// The meter a source's tasks count their progress into: once per source, before reading,
+    /// with the input's size when known. Counts nothing unless the job shows a progress line.
+    pub fn source_meter(&self, label: &str, total_bytes: Option<u64>) -> SourceMeter {
+        match &self.progress {
+            Some(board) => board.source(label, total_bytes),
+            None => SourceMeter::off(),
         }
     }
 
@@ -162,6 +292,9 @@ impl Context {
         entry.records += records;
         entry.skipped += skipped;
         entry.bytes += bytes;
+        if let Some(open) = m.stages.last_mut() {
+            open.records_in += records;
+        }
     }
 
     /// Keeps the first few messages of skipped bad records, so that the user can see why.
@@ -201,6 +334,9 @@ impl Context {
     pub fn record_sink(&self, sink: &str, records: u64) {
         let mut m = self.metrics.lock().unwrap_or_else(|p| p.into_inner());
         m.sinks.push((sink.to_string(), records));
+        if let Some(open) = m.stages.last_mut() {
+            open.records_out += records;
+        }
     }
 }
 
@@ -213,6 +349,8 @@ pub struct Metrics {
     pub sinks: Vec<(String, u64)>,
     /// The first few bad records that were skipped, with the reason.
     pub skipped_samples: Vec<String>,
+    /// One entry per stage the job began ([`Context::begin_stage`]), in the order they ran.
+    pub stages: Vec<StageMetrics>,
     /// Wall time of the run.
     pub elapsed: Duration,
     /// The parallelism it ran at.
@@ -246,6 +384,21 @@ pub struct SourceMetrics {
     pub bytes: u64,
 }
 
+/// What one stage did: the records it read and passed on, and its wall time.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct StageMetrics {
+    /// The stage's number in the plan, from 0.
+    pub index: usize,
+    /// What the stage runs, as the plan describes it.
+    pub label: String,
+    /// Records the stage read: from its sources, or from the stage before it.
+    pub records_in: u64,
+    /// Records the stage's sinks received, and those it passed on to a later stage.
+    pub records_out: u64,
+    /// Wall time from the stage's start to the next stage's (or the job's end).
+    pub elapsed: Duration,
+}
+
 impl fmt::Display for Metrics {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(
@@ -263,6 +416,17 @@ impl fmt::Display for Metrics {
         }
         for (sink, n) in &self.sinks {
             writeln!(f, "sink {sink}: {n} records")?;
+        }
+        for s in &self.stages {
+            writeln!(
+                f,
+                "stage {} ({}): {} records in, {} out, {:.3} s",
+                s.index,
+                s.label,
+                s.records_in,
+                s.records_out,
+                s.elapsed.as_secs_f64()
+            )?;
         }
         for sample in &self.skipped_samples {
             writeln!(f, "skipped: {sample}")?;

@@ -18,7 +18,10 @@
 //!   its parts into a staged file, and [`Context::commit_outputs`] replaces the destinations, all
 //!   or nothing, only once the whole job has succeeded.
 //! * [`own`]: owns a borrowed record (a line) where an operator keeps it.
-//! * [`job`]: the job value the macro returns: options, the thread pool, metrics.
+//! * [`job`]: the job value the macro returns: options, the thread pool, metrics (per source,
+//!   sink and stage).
+//! * [`progress`]: the live progress line on standard error, and the counters behind it.
+//! * [`compression`]: gzip and zstd by file extension, for file sources and sinks.
 //! * [`error`]: the one error type, [`Error`].
 //!
 //! How these fit together (what a stage and its state are, the order results may depend on,
@@ -27,6 +30,7 @@
 //! concern (`aggregate/keyed/`, `guard/`, `join/`, `sink/file/`, `source/text/`, ...).
 
 pub mod aggregate;
+pub mod compression;
 pub mod driver;
 pub mod error;
 pub mod exchange;
@@ -36,12 +40,13 @@ pub mod job;
 pub mod join;
 pub mod own;
 pub mod pairs;
+pub mod progress;
 pub mod sink;
 pub mod sort;
 pub mod source;
 
 pub use error::{BadRecordPolicy, Error, Result};
-pub use job::{Context, Job, Metrics, SourceMetrics};
+pub use job::{Context, Job, Metrics, SourceMetrics, StageMetrics};
 
 /// The data set between two stages: one `Vec` per partition, in partition order.
 pub type Partitions<T> = Vec<Vec<T>>;

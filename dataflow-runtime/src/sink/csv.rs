@@ -2,7 +2,8 @@
 //!
 //! Each task writes its rows to a part file; [`commit_csv`] joins them in input order and stages
 //! the result, which the job renames onto the destination once it has succeeded (the protocol is
-//! in [`file`](super::file)). A path ending in `.gz` is written gzip-compressed.
+//! in [`file`](super::file)). A path ending in `.gz` (`.zst`), in any
+//! case, is written gzip- (zstd-) compressed; `-` is standard output.
 //!
 //! The header row must come once, at the top, although every task writes rows independently. So
 //! the csv writer writes no headers, and each part works out the header line from its first

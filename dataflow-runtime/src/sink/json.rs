@@ -2,7 +2,8 @@
 //!
 //! Each task writes its lines to a part file; [`commit_json`] joins them in input order and
 //! stages the result, which the job renames onto the destination once it has succeeded (the
-//! protocol is in [`file`](super::file)). A path ending in `.gz` is written gzip-compressed.
+//! protocol is in [`file`](super::file)). A path ending in `.gz` (`.zst`), in any
+//! case, is written gzip- (zstd-) compressed; `-` is standard output.
 
 use super::file::{Destination, PartFile};
 use crate::error::Result;
@@ -47,7 +48,8 @@ pub struct JsonSink {
 
 impl JsonSink {
     /// A sink writing to `path`, which is replaced (or created) only when the job succeeds;
-    /// gzip-compressed if `path` ends in `.gz`.
+    /// gzip- (zstd-) compressed if `path` ends in `.gz` (`.zst`), in any case; `-` writes to
+    /// standard output once the job has succeeded.
     pub fn new(path: impl Into<PathBuf>) -> Self {
         JsonSink {
             destination: Destination::new(path),

@@ -26,8 +26,13 @@ impl PrintBuffer {
     }
 }
 
-/// Writes every task's buffer to stdout in order; returns the number of records printed.
+/// Writes every task's buffer to stdout in order; returns the number of records printed. A
+/// progress line on the terminal is cleared first (see [`crate::progress`]).
 pub fn print_all(tasks: Vec<PrintBuffer>) -> Result<u64> {
+    crate::progress::with_line_cleared(|| write_all(tasks))
+}
+
+fn write_all(tasks: Vec<PrintBuffer>) -> Result<u64> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let mut records = 0;

@@ -24,6 +24,9 @@ use std::time::SystemTime;
 /// A file that is not a regular file (a FIFO, `/dev/stdin`) named directly is listed; the text
 /// source reads it as one stream. Directories and globs list regular files only.
 ///
+/// `-` is the process's standard input ([`STDIN`]), read as one stream (a file named `-` is
+/// read as `./-`).
+///
 /// Fails with [`Error::NoInput`] when nothing matches, [`Error::BadPattern`] for a malformed
 /// glob and [`Error::Io`] ("cannot open") for a path that does not exist. A directory that
 /// a glob must look into but cannot read is an [`Error::Io`] ("cannot read") naming it, never a
@@ -41,6 +44,9 @@ use std::time::SystemTime;
 /// ```
 pub fn expand(pattern: &str) -> Result<Vec<PathBuf>> {
     let path = Path::new(pattern);
+    if is_stdin(path) {
+        return Ok(vec![path.to_path_buf()]);
+    }
     let files = match std::fs::metadata(path) {
         Ok(meta) if meta.is_dir() => dir_files(path)?,
         Ok(_) => vec![path.to_path_buf()],
@@ -126,12 +132,34 @@ pub fn changed_while_read(path: &Path, what: &str) -> Error {
 ///
 /// Fails with [`Error::Io`] ("cannot open") naming the path when it cannot be inspected.
 pub fn stat_input(path: &Path) -> Result<Option<FileStamp>> {
+    if is_stdin(path) {
+        return Ok(None);
+    }
     let meta = std::fs::metadata(path).map_err(|source| Error::Io {
         action: "cannot open",
         path: path.to_path_buf(),
         source,
     })?;
     Ok(meta.is_file().then(|| FileStamp::of(&meta)))
+}
+
+/// The input path that names the process's standard input.
+pub const STDIN: &str = "-";
+
+/// Whether `path` is [`STDIN`].
+pub fn is_stdin(path: &Path) -> bool {
+    path.as_os_str() == STDIN
+}
+
+/// Opens a listed input for reading: the file, or for [`STDIN`] a new handle on the process's
+/// standard input (its descriptor duplicated, so that dropping the handle leaves it open, and
+/// so that any kind of input works: a pipe, a terminal, a file, a socket).
+pub fn open(path: &Path) -> io::Result<File> {
+    if is_stdin(path) {
+        use std::os::fd::AsFd;
+        return Ok(File::from(io::stdin().as_fd().try_clone_to_owned()?));
+    }
+    File::open(path)
 }
 
 fn has_glob_chars(text: &str) -> bool {

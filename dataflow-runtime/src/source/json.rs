@@ -1,11 +1,12 @@
 //! JSON lines: one JSON value per line, deserialized into any `T: serde::Deserialize`.
 //!
 //! A JSON-lines file is a text file whose lines are records, so it is read by the text source's
-//! machinery ([`text::drive_line_records`]): files, directories and globs, byte-range morsels
-//! cut at line ends and read in parallel, `.gz` files decompressed, the file checked for changes
-//! while it is read. Each line is parsed by `serde_json` straight from the text source's reused
-//! buffer. A line that does not parse is a bad record under the source's [`BadRecordPolicy`],
-//! named by file, line and column wherever it lies in the file.
+//! machinery ([`text::drive_line_records`]): files, directories, globs and `-` (standard input),
+//! byte-range morsels cut at line ends and read in parallel, `.gz` and `.zst` files
+//! decompressed, the file checked for changes while it is read. Each line is parsed by
+//! `serde_json` straight from the text source's reused buffer. A line that does not parse is a
+//! bad record under the source's [`BadRecordPolicy`], named by file, line and column wherever it
+//! lies in the file.
 //!
 //! Blank lines (empty or only whitespace) hold no record and are passed over, as JSON-lines
 //! readers do (`jq`, pandas, DuckDB); they still count for the line numbers of errors.
@@ -49,8 +50,9 @@ pub struct JsonSource {
 
 impl JsonSource {
     /// Reads the file, the files of the directory, or the files matching the glob `pattern`
-    /// (see [`files::expand`](crate::source::files::expand)), in that order. Files ending in
-    /// `.gz` are decompressed. A bad record fails the job unless
+    /// (see [`files::expand`](crate::source::files::expand)), in that order; `-` reads standard
+    /// input. Files ending in `.gz` or `.zst` (in any case) are decompressed. A bad record fails
+    /// the job unless
     /// [`bad_records`](Self::bad_records) says to skip it.
     pub fn new(pattern: impl AsRef<std::path::Path>) -> Self {
         JsonSource {

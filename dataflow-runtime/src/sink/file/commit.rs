@@ -5,7 +5,7 @@ use super::target::{self, Target};
 use super::{Destination, CANNOT_WRITE};
 use crate::error::{Error, Result};
 use std::fs::{self, File, OpenOptions};
-use std::io;
+use std::io::{self, Write as _};
 use std::path::PathBuf;
 
 /// A sink's whole output, joined into one temporary file, waiting for the job to succeed.
@@ -54,8 +54,18 @@ impl StagedOutput {
                 // Appending: a regular file behind `/dev/stdout` keeps what came before. FIFOs
                 // and devices ignore it.
                 let copy = || -> io::Result<()> {
-                    let mut out = OpenOptions::new().append(true).open(dest.path())?;
                     let mut staged = File::open(self.staged.path())?;
+                    if target::is_stdout(dest.path()) {
+                        // Through the process's own handle, whatever descriptor 1 is (a pipe, a
+                        // terminal, a file, a socket), under its lock, so that no other thread's
+                        // output lands inside it.
+                        return crate::progress::with_line_cleared(|| {
+                            let mut out = io::stdout().lock();
+                            io::copy(&mut staged, &mut out)?;
+                            out.flush()
+                        });
+                    }
+                    let mut out = OpenOptions::new().append(true).open(dest.path())?;
                     io::copy(&mut staged, &mut out)?;
                     Ok(())
                 };

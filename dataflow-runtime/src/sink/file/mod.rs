@@ -4,7 +4,7 @@
 //!    contend for one file. Part files are hidden, uniquely named files
 //!    (`.NAME.dataflow-tmp-PID-N`) beside the destination: the final rename then stays on one
 //!    filesystem, and a reader listing the directory sees no half-written output under the real
-//!    name. A `.gz` destination gets gzip parts (each task compresses its own).
+//!    name. A `.gz` (`.zst`) destination gets gzip (zstd) parts: each task compresses its own.
 //! 2. **Staging.** When the sink's stage has succeeded, [`Destination::stage`] joins the parts,
 //!    in input order, into the first part: the others are appended to it one by one, each deleted
 //!    as soon as it is appended, so the join never holds two copies of the output; a single part
@@ -22,7 +22,8 @@
 //! next job that commits the same destination, once their process id no longer runs.
 //!
 //! A destination that exists and is not a regular file (a FIFO, `/dev/null`, `/dev/stdout`) is
-//! written through instead, at commit, and never renamed onto (the rules are in `target.rs`).
+//! written through instead, at commit, and never renamed onto (the rules are in `target.rs`);
+//! so is `-`, the process's standard output.
 //! With `sync`, the staged output is flushed to disk (`fsync`) before the rename, and the
 //! directory after it, so that a crash cannot leave the destination empty or half-written.
 
@@ -33,6 +34,7 @@ pub(crate) mod target;
 pub(crate) use commit::{commit_all, StagedOutput};
 pub use part::{PartEncoder, PartFile, PART_BUFFER_BYTES};
 
+use crate::compression::Compression;
 use crate::error::{Error, Result};
 use crate::guard::OpInfo;
 use crate::job::Context;
@@ -59,8 +61,8 @@ struct Spec {
     /// The destination as the user gave it.
     path: PathBuf,
     placement: Placement,
-    /// A `.gz` destination is written compressed.
-    gzip: bool,
+    /// A `.gz` or `.zst` destination is written compressed.
+    compression: Compression,
     /// Flush to disk before reporting success.
     sync: bool,
     /// The sink in the user's pipeline, named by errors; none outside `pipeline!`.
@@ -69,15 +71,16 @@ struct Spec {
 
 impl Destination {
     /// The destination `path`. Nothing is created until a record is written or the sink is
-    /// staged; a path ending in `.gz` is written gzip-compressed.
+    /// staged; a path ending in `.gz` (`.zst`), in any case, is written gzip- (zstd-)
+    /// compressed. `-` is standard output, written through when the job succeeds.
     pub fn new(path: impl Into<PathBuf>) -> Self {
         let path = path.into();
-        let gzip = path.extension().is_some_and(|e| e == "gz");
+        let compression = Compression::of(&path);
         Destination {
             spec: Arc::new(Spec {
                 placement: Placement::of(&path),
                 path,
-                gzip,
+                compression,
                 sync: false,
                 operator: None,
             }),
@@ -161,14 +164,11 @@ impl Destination {
         Ok(path)
     }
 
-    /// The output of a sink without records: an empty file (an empty gzip stream for `.gz`).
+    /// The output of a sink without records: an empty file (for `.gz` and `.zst`, an empty
+    /// member or frame, which decompresses to nothing).
     fn empty_output(&self) -> io::Result<(File, TempPath)> {
         let (file, path) = self.create_temp()?;
-        let file = if self.spec.gzip {
-            flate2::write::GzEncoder::new(file, flate2::Compression::default()).finish()?
-        } else {
-            file
-        };
+        let file = self.spec.compression.encoder(file)?.finish()?;
         Ok((file, path))
     }
 

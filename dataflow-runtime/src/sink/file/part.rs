@@ -1,17 +1,14 @@
 //! One task's share of a file sink's output: a hidden temporary file of its own.
 
 use super::Destination;
+use crate::compression::Encoder;
 use crate::guard;
-use flate2::write::GzEncoder;
 use std::fs::File;
 use std::io::{self, BufWriter, Seek, Write};
 use std::path::PathBuf;
 
 /// Buffer size of a part file: large writes, few system calls.
 pub const PART_BUFFER_BYTES: usize = 256 * 1024;
-
-/// Compression level of `.gz` outputs: gzip's default, a fair trade of size for time.
-const GZIP_LEVEL: flate2::Compression = flate2::Compression::new(6);
 
 /// One task's share of a file sink's output: a temporary file, created on the first record (or
 /// the header) and deleted when the part is dropped without being staged.
@@ -27,64 +24,15 @@ struct OpenPart {
     writer: BufWriter<PartEncoder>,
     path: TempPath,
     /// Bytes at the start of the file that only the first part keeps when the parts are joined:
-    /// a CSV header (for a `.gz` output, a gzip member of its own).
+    /// a CSV header (for a compressed output, a gzip member or zstd frame of its own).
     header_len: u64,
 }
 
-/// What a part's buffer writes to: the file, or a gzip encoder in front of it. Every part of a
-/// `.gz` output is one or two complete gzip members, and gzip members joined end to end are a
-/// gzip file, so parts compress in parallel and are joined as they are.
-#[derive(Debug)]
-pub struct PartEncoder(Encoder);
-
-#[derive(Debug)]
-enum Encoder {
-    Plain(File),
-    Gzip(GzEncoder<File>),
-}
-
-impl PartEncoder {
-    fn new(file: File, gzip: bool) -> Self {
-        PartEncoder(if gzip {
-            Encoder::Gzip(GzEncoder::new(file, GZIP_LEVEL))
-        } else {
-            Encoder::Plain(file)
-        })
-    }
-
-    /// Ends the gzip member, if any, and gives the file back.
-    fn finish(self) -> io::Result<File> {
-        match self.0 {
-            Encoder::Plain(file) => Ok(file),
-            Encoder::Gzip(gz) => gz.finish(),
-        }
-    }
-}
-
-impl Write for PartEncoder {
-    #[inline]
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        match &mut self.0 {
-            Encoder::Plain(f) => f.write(buf),
-            Encoder::Gzip(gz) => gz.write(buf),
-        }
-    }
-
-    #[inline]
-    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
-        match &mut self.0 {
-            Encoder::Plain(f) => f.write_all(buf),
-            Encoder::Gzip(gz) => gz.write_all(buf),
-        }
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        match &mut self.0 {
-            Encoder::Plain(f) => f.flush(),
-            Encoder::Gzip(gz) => gz.flush(),
-        }
-    }
-}
+/// What a part's buffer writes to: the file, or a gzip or zstd encoder in front of it. Every
+/// part of a compressed output is one or two complete gzip members or zstd frames, and members
+/// (frames) joined end to end are a gzip (zstd) file, so parts compress in parallel and are
+/// joined as they are (see [`crate::compression`]).
+pub type PartEncoder = Encoder<File>;
 
 /// A finished part: its file, complete, with the position at its end.
 #[derive(Debug)]
@@ -139,11 +87,11 @@ impl PartFile {
     fn end_header(&mut self, header: &[u8]) -> io::Result<()> {
         let open = self.open.as_mut().expect("just opened");
         open.writer.write_all(header)?;
-        if !self.destination.spec().gzip {
+        if !self.destination.spec().compression.is_compressed() {
             open.header_len = header.len() as u64;
             return Ok(());
         }
-        // The header is a gzip member of its own, so that the other parts' can be skipped whole.
+        // The header is a member (frame) of its own, so that the other parts' can be skipped whole.
         // (On failure the part's file goes with `path`, and the task fails.)
         let OpenPart { writer, path, .. } = self.open.take().expect("just opened");
         let mut file = writer
@@ -151,7 +99,8 @@ impl PartFile {
             .map_err(io::IntoInnerError::into_error)?
             .finish()?;
         let header_len = file.stream_position()?;
-        let writer = BufWriter::with_capacity(PART_BUFFER_BYTES, PartEncoder::new(file, true));
+        let encoder = self.destination.spec().compression.encoder(file)?;
+        let writer = BufWriter::with_capacity(PART_BUFFER_BYTES, encoder);
         self.open = Some(OpenPart {
             writer,
             path,
@@ -204,7 +153,10 @@ impl PartFile {
             Ok(created) => created,
             Err(e) => self.fail(e),
         };
-        let encoder = PartEncoder::new(file, self.destination.spec().gzip);
+        let encoder = match self.destination.spec().compression.encoder(file) {
+            Ok(encoder) => encoder,
+            Err(e) => self.fail(e),
+        };
         let writer = BufWriter::with_capacity(PART_BUFFER_BYTES, encoder);
         &mut self
             .open

@@ -5,8 +5,8 @@
 //! file it points to, so the link stays. A destination that exists and is not a regular file (a
 //! FIFO, a device such as `/dev/null`, a socket), and a link under `/dev` or any path under
 //! `/proc` (so that `/dev/stdout` is written through even when the shell redirected it to a
-//! file), is *written through*: opened for appending and written in place, never renamed onto. A directory is an
-//! error.
+//! file), is *written through*: opened for appending and written in place, never renamed onto.
+//! So is `-`, the process's standard output, written to its descriptor. A directory is an error.
 
 use std::ffi::OsString;
 use std::fs;
@@ -54,10 +54,11 @@ impl Placement {
         };
         // A path without a file name (`/`, `out/..`) cannot be renamed onto; the rename reports
         // that, so any name will do for the temporary files until then.
-        let name = final_path
-            .file_name()
-            .map(OsString::from)
-            .unwrap_or_else(|| OsString::from("output"));
+        let name = match final_path.file_name() {
+            _ if is_stdout(path) => OsString::from("stdout"),
+            Some(name) => OsString::from(name),
+            None => OsString::from("output"),
+        };
         Placement {
             target,
             final_path,
@@ -67,9 +68,17 @@ impl Placement {
     }
 }
 
+/// Whether `path` is `-`, which names the process's standard output (it is written through).
+pub(crate) fn is_stdout(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
 /// What `path` is now: the check made before any output is committed. A directory, or a path
 /// that cannot be examined, is an error.
 pub(crate) fn check(path: &Path) -> io::Result<Target> {
+    if is_stdout(path) {
+        return Ok(Target::WriteThrough);
+    }
     let meta = match fs::metadata(path) {
         Ok(meta) => meta,
         // Nothing there (or a dangling link, which the rename replaces): created.

@@ -6,7 +6,8 @@
 //! from the parity of the quotes before each cut, checked by a parallel pre-scan, and reads a
 //! file whose quotes do not allow that (a quote inside an unquoted field) as one morsel. With
 //! `quoting(false)` every line end is a record end and no pre-scan is needed. A file that is not
-//! a regular file (a FIFO, `/dev/stdin`) is read once, as one stream.
+//! a regular file (a FIFO, `/dev/stdin`, `-` for standard input) is read once, as one stream,
+//! and so is a compressed file (`.gz`, `.zst`), decompressed as it is read.
 //!
 //! Each morsel is read in blocks into a buffer its task keeps; `read.rs` splits the lines and
 //! fields of quote-free blocks itself and hands quoted ones to the `csv` crate's reader; `de.rs`
@@ -17,6 +18,7 @@ mod de;
 mod read;
 mod split;
 
+use crate::compression::Compression;
 use crate::driver::{drive_morsels, source_label};
 use crate::error::{BadRecordPolicy, Error, Result};
 use crate::guard::OpInfo;
@@ -53,7 +55,8 @@ pub struct CsvSource {
 
 impl CsvSource {
     /// Reads the file, the files of the directory, or the files matching the glob `pattern`
-    /// (see [`files::expand`]), in that order. Defaults: a header row, `,` between fields,
+    /// (see [`files::expand`]), in that order; `-` reads standard input, and files ending in
+    /// `.gz` or `.zst` (in any case) are decompressed. Defaults: a header row, `,` between fields,
     /// `"` around quoted fields, fields not trimmed, and a bad record fails the job.
     pub fn new(pattern: impl AsRef<std::path::Path>) -> Self {
         CsvSource {
@@ -201,13 +204,24 @@ where
         .flat_map(|plan| (0..plan.starts.len()).map(move |i| (plan, i)))
         .collect();
     let label = source_label(op);
+    // The input's size is known unless it holds a stream.
+    let total_bytes = plans
+        .iter()
+        .try_fold(0, |total, plan| plan.stamp.map(|stamp| total + stamp.len));
+    let meter = ctx.source_meter(&label, total_bytes);
+    let read = read::Reading {
+        ctx,
+        label: &label,
+        meter: &meter,
+        src,
+    };
     Ok(drive_morsels(
         ctx,
         morsels,
         init,
         |state, bufs: &mut TaskBuffers, (plan, index)| {
             let mut emit = emitter::<R, _>(|record| body(state, record));
-            read::read_morsel::<R, _>(ctx, &label, src, plan, index, bufs, &mut emit)
+            read.morsel::<R, _>(plan, index, bufs, &mut emit)
         },
     ))
 }
@@ -221,11 +235,11 @@ fn emitter<R: CsvRecord, F: for<'de> FnMut(R::Record<'de>)>(emit: F) -> F {
 /// One file and where its morsels start.
 struct FilePlan {
     path: PathBuf,
-    /// Not a regular file (a FIFO, `/dev/stdin`), or a compressed one: read once, as one
+    /// Not a regular file (a FIFO, `/dev/stdin`, `-`), or a compressed one: read once, as one
     /// stream, never cut.
     stream: bool,
-    /// A `.gz` file: the stream is decompressed.
-    gzip: bool,
+    /// A `.gz` or `.zst` file: the stream is decompressed.
+    compression: Compression,
     /// The file's length and modification time when the job listed it (a regular file): a
     /// morsel checks them once it is read, so that a file changed under the job fails it.
     stamp: Option<files::FileStamp>,
@@ -293,9 +307,9 @@ fn plan_files(ctx: &Context, src: &CsvSource, paths: Vec<PathBuf>) -> Result<Vec
 /// Reads a file's header (or first record) and cuts it into planned ranges.
 fn plan_file(src: &CsvSource, path: PathBuf) -> Result<FilePlan> {
     let mut plan = FilePlan {
+        compression: Compression::of(&path),
         path,
         stream: false,
-        gzip: false,
         stamp: None,
         len: 0,
         data_start: 0,
@@ -306,10 +320,8 @@ fn plan_file(src: &CsvSource, path: PathBuf) -> Result<FilePlan> {
         header_newlines: OnceLock::new(),
         newlines: Vec::new(),
     };
-    let meta = std::fs::metadata(&plan.path).map_err(|e| plan.io_error("cannot open", e))?;
-    plan.stamp = meta.is_file().then(|| files::FileStamp::of(&meta));
-    plan.gzip = meta.is_file() && plan.path.extension().is_some_and(|e| e == "gz");
-    if !meta.is_file() || plan.gzip {
+    plan.stamp = files::stat_input(&plan.path)?;
+    let Some(stamp) = plan.stamp.filter(|_| !plan.compression.is_compressed()) else {
         // Opening a FIFO here would block, and what is read here would be lost to the morsel.
         // A compressed file cannot be cut at byte offsets: it is one stream too.
         plan.stream = true;
@@ -317,9 +329,9 @@ fn plan_file(src: &CsvSource, path: PathBuf) -> Result<FilePlan> {
         plan.inside.push(false);
         plan.newlines.push(OnceLock::new());
         return Ok(plan);
-    }
+    };
     let file = File::open(&plan.path).map_err(|e| plan.io_error("cannot open", e))?;
-    plan.len = meta.len();
+    plan.len = stamp.len;
     let mut reader = src.reader(&file);
     let mut first = csv::ByteRecord::new();
     let has_record = reader

@@ -12,8 +12,11 @@ use super::CsvRecord;
 use super::{CsvSource, FilePlan};
 use crate::error::{shorten, BadRecordPolicy, Error, Result};
 use crate::job::Context;
+use crate::progress::{MorselMeter, SourceMeter};
+use crate::source::{files, Counted};
 use csv::ByteRecord;
 use memchr::{memchr, memchr_iter, memrchr};
+use std::cell::Cell;
 use std::fs::File;
 use std::io::{self, Read};
 use std::os::unix::fs::FileExt;
@@ -41,21 +44,48 @@ pub(super) struct TaskBuffers {
     columns: ColumnCache,
 }
 
-/// Reads morsel `index` of `plan` into `emit` and reports it to the job's metrics.
-pub(super) fn read_morsel<R: CsvRecord, F: for<'de> FnMut(R::Record<'de>)>(
-    ctx: &Context,
-    label: &str,
-    src: &CsvSource,
+/// What every morsel of a source reads with: the job, the source and where its counts go.
+pub(super) struct Reading<'a> {
+    pub ctx: &'a Context,
+    /// The source in metrics.
+    pub label: &'a str,
+    /// Where tasks report their progress, once per chunk.
+    pub meter: &'a SourceMeter,
+    pub src: &'a CsvSource,
+}
+
+impl Reading<'_> {
+    /// Reads morsel `index` of `plan` into `emit` and reports it to the job's metrics.
+    pub(super) fn morsel<R: CsvRecord, F: for<'de> FnMut(R::Record<'de>)>(
+        &self,
+        plan: &FilePlan,
+        index: usize,
+        bufs: &mut TaskBuffers,
+        emit: &mut F,
+    ) -> Result<()> {
+        if plan.stream {
+            return read_stream::<R, F>(self, plan, bufs, emit);
+        }
+        read_range::<R, F>(self, plan, index, bufs, emit)
+    }
+}
+
+/// Reads morsel `index` of a regular, uncompressed file: its byte range.
+fn read_range<R: CsvRecord, F: for<'de> FnMut(R::Record<'de>)>(
+    reading: &Reading<'_>,
     plan: &FilePlan,
     index: usize,
     bufs: &mut TaskBuffers,
     emit: &mut F,
 ) -> Result<()> {
+    let Reading {
+        ctx,
+        label,
+        meter,
+        src,
+    } = *reading;
     let path = &plan.path;
     let file = File::open(path).map_err(|e| plan.io_error("cannot open", e))?;
-    if plan.stream {
-        return read_stream::<R, F>(ctx, label, src, plan, file, bufs, emit);
-    }
     let range = plan
         .morsel_range(&file, index, src, &mut bufs.scratch)
         .map_err(|e| plan.io_error("cannot read", e))?;
@@ -79,6 +109,9 @@ pub(super) fn read_morsel<R: CsvRecord, F: for<'de> FnMut(R::Record<'de>)>(
         stream_bytes: 0,
         records: 0,
         skipped: 0,
+        range_start: range.start,
+        read_bytes: None,
+        meter: meter.morsel(),
     };
     if block.len() < BLOCK_BYTES {
         *block = vec![0; BLOCK_BYTES];
@@ -110,7 +143,9 @@ pub(super) fn read_morsel<R: CsvRecord, F: for<'de> FnMut(R::Record<'de>)>(
             morsel.read_quoted::<_, R, F>(src.reader(rest), Some(offset), fields, record, emit)?;
             break;
         }
+        let chunk_end = offset + chunk.len() as u64;
         morsel.read_plain::<R, F>(chunk, offset, fields, emit)?;
+        morsel.report(chunk_end);
     }
     if !ctx.is_cancelled() {
         if let Some(stamp) = &plan.stamp {
@@ -119,29 +154,36 @@ pub(super) fn read_morsel<R: CsvRecord, F: for<'de> FnMut(R::Record<'de>)>(
     }
     let header_bytes = if index == 0 { plan.data_start } else { 0 };
     let bytes = range.end - range.start + header_bytes;
+    morsel.meter.update(morsel.records, bytes);
     ctx.record_source(label, morsel.records, morsel.skipped, bytes);
     Ok(())
 }
 
-/// Reads a file that is not a regular file (a FIFO, `/dev/stdin`), or a `.gz` file, as one
-/// stream through the `csv` reader: it can be neither cut nor read twice. Its header comes
-/// from the stream.
+/// Reads a file that is not a regular file (a FIFO, `/dev/stdin`, `-`), or a compressed file,
+/// as one stream through the `csv` reader: it can be neither cut nor read twice. Its header
+/// comes from the stream.
 #[cold]
 fn read_stream<R: CsvRecord, F: for<'de> FnMut(R::Record<'de>)>(
-    ctx: &Context,
-    label: &str,
-    src: &CsvSource,
+    reading: &Reading<'_>,
     plan: &FilePlan,
-    file: File,
     bufs: &mut TaskBuffers,
     emit: &mut F,
 ) -> Result<()> {
-    // Several gzip members in a row are one stream, as `gzip -d` and our sinks' parts make them.
-    let input: Box<dyn Read + '_> = if plan.gzip {
-        Box::new(flate2::read::MultiGzDecoder::new(io::BufReader::new(&file)))
-    } else {
-        Box::new(&file)
-    };
+    let Reading {
+        ctx,
+        label,
+        meter,
+        src,
+    } = *reading;
+    let file = files::open(&plan.path).map_err(|e| plan.io_error("cannot open", e))?;
+    // Bytes read from the file so far: for a compressed file, how far the decompressor is.
+    let read_bytes = Cell::new(0);
+    // Several gzip members (zstd frames) in a row are one stream, as `gzip -d` (`zstd -d`) and
+    // our sinks' parts make them.
+    let input = plan
+        .compression
+        .decoder(Counted::new(&file, &read_bytes))
+        .map_err(|e| plan.io_error("cannot read", e))?;
     let mut reader = src.reader(input);
     // The header lives only as long as this call: a later one may get its address.
     bufs.columns = ColumnCache::default();
@@ -169,6 +211,9 @@ fn read_stream<R: CsvRecord, F: for<'de> FnMut(R::Record<'de>)>(
         stream_bytes: 0,
         records: 0,
         skipped: 0,
+        range_start: 0,
+        read_bytes: Some(&read_bytes),
+        meter: meter.morsel(),
     };
     if header.is_none() && !first.is_empty() {
         // Without a header the first record is data.
@@ -182,7 +227,12 @@ fn read_stream<R: CsvRecord, F: for<'de> FnMut(R::Record<'de>)>(
         }
     }
     let (records, skipped) = (morsel.records, morsel.skipped);
-    let bytes = morsel.stream_bytes;
+    // Of a compressed file, its (compressed) length; of a stream, what it held.
+    let bytes = match plan.stamp {
+        Some(stamp) => stamp.len,
+        None => morsel.stream_bytes,
+    };
+    morsel.meter.update(records, read_bytes.get());
     ctx.record_source(label, records, skipped, bytes);
     Ok(())
 }
@@ -221,9 +271,27 @@ struct Morsel<'a> {
     stream_bytes: u64,
     records: u64,
     skipped: u64,
+    /// File offset of the morsel's first byte.
+    range_start: u64,
+    /// For a stream, the bytes read from its file so far (compressed bytes of a compressed
+    /// file); a range counts the bytes it has passed.
+    read_bytes: Option<&'a Cell<u64>>,
+    /// Where the morsel's progress goes.
+    meter: MorselMeter<'a>,
 }
 
 impl Morsel<'_> {
+    /// Reports the records so far and the bytes read up to file offset `position` (of a
+    /// stream, the bytes its reader counted) to the progress meter.
+    #[inline]
+    fn report(&mut self, position: u64) {
+        let bytes = match self.read_bytes {
+            Some(read) => read.get(),
+            None => position.saturating_sub(self.range_start),
+        };
+        self.meter.update(self.records, bytes);
+    }
+
     /// The records of a chunk of whole lines without quotes, at file offset `offset`.
     #[inline]
     fn read_plain<R: CsvRecord, F: for<'de> FnMut(R::Record<'de>)>(
@@ -267,8 +335,11 @@ impl Morsel<'_> {
         emit: &mut F,
     ) -> Result<()> {
         for n in 0u64.. {
-            if n % CANCEL_CHECK_RECORDS == 0 && self.ctx.is_cancelled() {
-                break;
+            if n % CANCEL_CHECK_RECORDS == 0 {
+                if self.ctx.is_cancelled() {
+                    break;
+                }
+                self.report(base.unwrap_or(0) + reader.position().byte());
             }
             let read = reader.read_byte_record(record);
             if !read.map_err(|e| self.plan.io_error("cannot read", csv_io_error(e)))? {

@@ -7,9 +7,14 @@
 //!
 //! A task reads its morsels in blocks into one buffer that it keeps from morsel to morsel; lines
 //! are found with `memchr` and reach the user's closure as `&str`s borrowed from that buffer, so
-//! reading allocates nothing per line. Gzip files cannot be cut, so each is a single morsel,
-//! decompressed as it streams through the same buffer. Anything but a regular file (a FIFO,
-//! `/dev/stdin`) has no length to cut by: it is one morsel too, opened once and read to its end.
+//! reading allocates nothing per line. Compressed files (`.gz`, `.zst`, see
+//! [`crate::compression`]) cannot be cut, so each is a single morsel, decompressed as it streams
+//! through the same buffer. Anything but a regular file (a FIFO, `/dev/stdin`, `-` for standard
+//! input) has no length to cut by: it is one morsel too, opened once and read to its end.
+//!
+//! Each task reports its progress ([`crate::progress`]) once per block: the lines passed on and
+//! the bytes read (of a compressed file, compressed bytes, so that the share of the input done
+//! is a share of the files' sizes).
 //!
 //! A regular file is planned from its length when the job lists it. After reading a morsel the
 //! task checks the open file's length and modification time against the listing (one `fstat`
@@ -19,15 +24,18 @@
 //! The job stops reading when it is cancelled (another task failed): a task checks between
 //! morsels and between blocks.
 
+use super::Counted;
+use crate::compression::Compression;
 use crate::driver::{drive_morsels, source_label};
 use crate::error::{BadRecordPolicy, Error, Result};
 use crate::guard::OpInfo;
 use crate::job::Context;
+use crate::progress::SourceMeter;
 use crate::source::files;
 use files::FileStamp;
-use reader::{Counted, LineReader, RangeReader};
+use reader::{LineReader, RangeReader};
 use scan::Scan;
-use std::fs::File;
+use std::cell::Cell;
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -56,7 +64,8 @@ pub struct TextSource {
 
 impl TextSource {
     /// Reads the file, the files of the directory, or the files matching the glob `pattern`
-    /// (see [`files::expand`]), in that order. Files ending in `.gz` are decompressed.
+    /// (see [`files::expand`]), in that order; `-` reads standard input. Files ending in `.gz`
+    /// or `.zst` (in any case) are decompressed.
     pub fn new(pattern: impl AsRef<std::path::Path>) -> Self {
         TextSource {
             pattern: pattern.as_ref().to_string_lossy().into_owned(),
@@ -87,12 +96,12 @@ impl TextSource {
     }
 }
 
-/// A byte range of one file; for a gzip file or a stream, the whole of it.
+/// A byte range of one file; for a compressed file or a stream, the whole of it.
 struct Morsel<'a> {
     path: &'a Path,
     start: u64,
     end: u64,
-    gzip: bool,
+    compression: Compression,
     /// The file as the job listed it, to check after reading that it did not change; `None`
     /// for a stream (a FIFO, `/dev/stdin`), which is opened once and read to its end.
     stamp: Option<FileStamp>,
@@ -194,13 +203,19 @@ where
     let paths = files::expand(&src.pattern)?;
     let morsels = plan_morsels(&paths, src.morsel_bytes)?;
     let label = source_label(op);
+    // The input's size is known unless it holds a stream.
+    let total_bytes = morsels.iter().try_fold(0, |total, m| {
+        m.stamp
+            .map(|stamp| total + if m.start == 0 { stamp.len } else { 0 })
+    });
+    let meter = ctx.source_meter(&label, total_bytes);
     Ok(drive_morsels(
         ctx,
         morsels,
         init,
         |state, buf: &mut Vec<u8>, morsel| {
             let emit = |line: &str| body(state, line);
-            read_morsel(ctx, &label, src, format, &morsel, buf, emit)
+            read_morsel(ctx, &label, &meter, src, format, &morsel, buf, emit)
         },
     ))
 }
@@ -210,22 +225,24 @@ where
 fn plan_morsels(paths: &[PathBuf], morsel_bytes: u64) -> Result<Vec<Morsel<'_>>> {
     let mut morsels = Vec::new();
     for path in paths {
-        let gzip = path.extension().is_some_and(|e| e == "gz");
+        let compression = Compression::of(path);
+        let compressed = compression.is_compressed();
+        let stamp = files::stat_input(path)?;
         // A regular file that reports no length may still have content (the files of `/proc`
         // and `/sys` do): it is read as a stream too, so that an empty file simply has no lines.
-        let stamp = files::stat_input(path)?.filter(|stamp| stamp.len > 0 || gzip);
+        let stamp = stamp.filter(|stamp| stamp.len > 0 || compressed);
         let Some(stamp) = stamp else {
             morsels.push(Morsel {
                 path,
                 start: 0,
                 end: u64::MAX,
-                gzip,
+                compression,
                 stamp: None,
             });
             continue;
         };
         let len = stamp.len;
-        let step = if gzip { len } else { morsel_bytes };
+        let step = if compressed { len } else { morsel_bytes };
         let mut start = 0;
         while start < len {
             let end = start.saturating_add(step).min(len);
@@ -233,7 +250,7 @@ fn plan_morsels(paths: &[PathBuf], morsel_bytes: u64) -> Result<Vec<Morsel<'_>>>
                 path,
                 start,
                 end,
-                gzip,
+                compression,
                 stamp: Some(stamp),
             });
             start = end;
@@ -242,10 +259,12 @@ fn plan_morsels(paths: &[PathBuf], morsel_bytes: u64) -> Result<Vec<Morsel<'_>>>
     Ok(morsels)
 }
 
-/// Reads one morsel's lines into `emit` and reports them to the job's metrics.
+/// Reads one morsel's lines into `emit` and reports them to the job's metrics and to `meter`.
+#[allow(clippy::too_many_arguments)]
 fn read_morsel<F: FnMut(&str) -> Line>(
     ctx: &Context,
     label: &str,
+    meter: &SourceMeter,
     src: &TextSource,
     format: &'static str,
     morsel: &Morsel<'_>,
@@ -255,7 +274,9 @@ fn read_morsel<F: FnMut(&str) -> Line>(
     // Each morsel opens its file rather than sharing one handle per file: a directory of
     // thousands of files would otherwise hold thousands of descriptors open at once.
     let path = morsel.path;
-    let file = File::open(path).map_err(|e| io_error("cannot open", path, e))?;
+    let file = files::open(path).map_err(|e| io_error("cannot open", path, e))?;
+    // Bytes read from a stream or compressed file so far (counted as they are read).
+    let read_bytes = Cell::new(0);
     if buf.len() < src.block_bytes {
         // Zeroed allocation, not `resize`: the pages are only touched as reads fill them.
         *buf = vec![0; src.block_bytes];
@@ -272,22 +293,26 @@ fn read_morsel<F: FnMut(&str) -> Line>(
         ignored: 0,
         format,
         skipped: 0,
+        start: morsel.start,
+        read_bytes: None,
+        meter: meter.morsel(),
     };
     let stream = morsel.stamp.is_none();
     let mut bytes = morsel.end - morsel.start;
     let mut ended_short = false;
-    if morsel.gzip || stream {
-        // Read sequentially to the end: a gzip file cannot be cut, a stream cannot be re-read.
+    if morsel.compression.is_compressed() || stream {
+        // Read sequentially to the end: a compressed file cannot be cut, a stream cannot be
+        // re-read.
         scan.end = u64::MAX;
-        let mut counted = Counted::new(&file);
-        if morsel.gzip {
-            let decoder = flate2::read::MultiGzDecoder::new(&mut counted);
-            scan.run(&mut LineReader::new(decoder, buf, 0), emit)?;
-        } else {
-            scan.run(&mut LineReader::new(&mut counted, buf, 0), emit)?;
-        }
+        scan.read_bytes = Some(&read_bytes);
+        let counted = Counted::new(&file, &read_bytes);
+        let input = morsel
+            .compression
+            .decoder(counted)
+            .map_err(|e| io_error("cannot read", path, e))?;
+        scan.run(&mut LineReader::new(input, buf, 0), emit)?;
         if stream {
-            bytes = counted.bytes();
+            bytes = read_bytes.get();
         }
     } else {
         // Start one byte early: the morsel's first line starts after the first `\n` from there.
@@ -311,6 +336,7 @@ fn read_morsel<F: FnMut(&str) -> Line>(
             return Err(files::changed_while_read(path, what));
         }
     }
+    scan.meter.update(scan.lines, bytes);
     ctx.record_source(label, scan.lines, scan.skipped, bytes);
     Ok(())
 }

@@ -51,31 +51,6 @@ impl Read for RangeReader<'_> {
     }
 }
 
-/// A reader that counts the bytes it passes on: the size of a stream, known only once read.
-pub(super) struct Counted<R> {
-    inner: R,
-    bytes: u64,
-}
-
-impl<R: Read> Counted<R> {
-    pub(super) fn new(inner: R) -> Self {
-        Counted { inner, bytes: 0 }
-    }
-
-    /// Bytes read so far.
-    pub(super) fn bytes(&self) -> u64 {
-        self.bytes
-    }
-}
-
-impl<R: Read> Read for Counted<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.bytes += n as u64;
-        Ok(n)
-    }
-}
-
 /// Reads a byte stream in blocks into a caller's buffer and hands it out in runs of whole lines.
 ///
 /// `buf[lo..hi]` holds data not yet handed out; `buf[lo..scan]` is known to hold no `\n`, so a

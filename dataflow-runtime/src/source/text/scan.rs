@@ -4,7 +4,9 @@ use super::reader::LineReader;
 use super::{io_error, Line, Rejected, BLOCK_BYTES, SHOWN_BYTES};
 use crate::error::{shorten, BadRecordPolicy, Error, Result};
 use crate::job::Context;
+use crate::progress::MorselMeter;
 use memchr::memchr;
+use std::cell::Cell;
 use std::fs::File;
 use std::io::{self, Read};
 use std::os::unix::fs::FileExt;
@@ -39,6 +41,13 @@ pub(super) struct Scan<'a> {
     pub(super) format: &'static str,
     /// Lines skipped as bad.
     pub(super) skipped: u64,
+    /// Stream offset of the morsel's first byte.
+    pub(super) start: u64,
+    /// For a stream or a compressed file, the bytes read from it so far; otherwise the scan
+    /// counts the bytes of the range it has passed.
+    pub(super) read_bytes: Option<&'a Cell<u64>>,
+    /// Where the morsel's progress goes, once per chunk.
+    pub(super) meter: MorselMeter<'a>,
 }
 
 impl Scan<'_> {
@@ -100,6 +109,13 @@ impl Scan<'_> {
                 Ok(text) => self.emit_lines(text, chunk_offset, owned, &mut emit)?,
                 Err(_) => self.run_checked(chunk, chunk_offset, owned, &mut emit)?,
             }
+            let done = match self.read_bytes {
+                Some(read) => read.get(),
+                None => (chunk_offset + owned as u64)
+                    .min(self.end)
+                    .saturating_sub(self.start),
+            };
+            self.meter.update(self.lines, done);
             if owned < chunk.len() {
                 return Ok(());
             }
