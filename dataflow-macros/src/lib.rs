@@ -10,8 +10,11 @@
 
 mod ast;
 mod expand;
+mod gen;
 mod ops;
 mod plan;
+#[cfg(test)]
+mod plan_tests;
 mod validate;
 
 use proc_macro::TokenStream;
@@ -21,10 +24,13 @@ use proc_macro::TokenStream;
 pub fn pipeline(input: TokenStream) -> TokenStream {
     let pipeline = syn::parse_macro_input!(input as ast::Pipeline);
     match validate::validate(pipeline) {
-        Ok(graph) => {
-            let stages = plan::plan(&graph);
-            expand::expand(&graph, &stages).into()
-        }
+        Ok(graph) => match plan::plan(&graph) {
+            Ok(stages) => expand::expand(&graph, &stages).into(),
+            Err(e) => {
+                let errors = e.to_compile_error();
+                quote::quote!({ #errors }).into()
+            }
+        },
         // Wrapped in a block: several `compile_error!`s in a row are not an expression.
         Err(e) => {
             let errors = e.to_compile_error();

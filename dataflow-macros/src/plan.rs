@@ -1,61 +1,150 @@
-//! Cuts the operator graph into stages and describes them for `explain()`.
+//! Cuts the operator graph into stages, orders them, and describes them for `explain()`.
 //!
-//! A stage starts at a source or at the output of an exchange (an aggregation or a
-//! repartitioning operator) and contains every element-wise operator reachable from there
-//! without crossing another exchange: they become one fused loop. Where a data set bound by
-//! `let` feeds several chains, the loop forks (the record is cloned for all but the last
-//! branch) instead of reading the input twice. Each branch ends in a terminal: a sink, or an
-//! exchange whose output starts a later stage.
+//! A stage starts at a source, at the output of a terminal (an aggregation's or exchange's
+//! partitions), or at a multi-input operator that runs over its materialized inputs (a hash
+//! join, co_group, union). It contains every fused operator reachable from there without
+//! crossing another terminal: they become one loop. Where a data set bound by `let` feeds
+//! several chains, the loop forks (the record is cloned for all but the last branch) instead
+//! of reading the input twice. Each branch ends in a [`Target`]: a terminal operator, or one
+//! input of a multi-input operator, materialized the way that operator needs it ([`Need`]): an
+//! exchange into hash partitions, or collected whole. A multi-input operator that streams one
+//! input (a broadcast join, `cross`) is fused into that input's loop like a record-at-a-time
+//! operator.
+//!
+//! Stages run in dependency order: after the stages that materialize their input, the other
+//! inputs of the operators fused into them, and the broadcast variables their closures read.
 
-use crate::ops::{aggregate::Aggregation, Role};
+use crate::ops::{
+    BarrierGen, FusedGen, MultiGen, Need, Plan, Role, SourceGen, StreamedGen, TerminalGen,
+};
 use crate::validate::{Graph, Node};
 use std::fmt::Write;
 
+/// How a fused operator runs in the loop.
+#[derive(Clone, Copy)]
+pub enum Fuse {
+    /// A record-at-a-time operator.
+    Op(&'static dyn FusedGen),
+    /// A multi-input operator streaming this input past its materialized other inputs.
+    Streamed(&'static dyn StreamedGen),
+}
+
 /// The fused operators of a stage, as a tree.
 pub enum Flow {
-    /// An element-wise operator (node id), then the rest.
-    Op(usize, Box<Flow>),
+    /// A fused operator (node id), then the rest.
+    Op(usize, Fuse, Box<Flow>),
     /// The record of a data set bound by `let` (node id) feeds several branches.
     Fork(usize, Vec<Flow>),
-    /// A sink or an exchange (node id): the branch ends in the stage's state.
-    Terminal(usize),
+    /// The branch ends in the stage's state.
+    Terminal(Target),
+}
+
+/// Where a branch of a stage ends.
+#[derive(Clone, Copy)]
+pub enum Target {
+    /// A terminal operator (node id): a sink, an aggregation, an exchange, a broadcast.
+    Node(usize, &'static dyn TerminalGen),
+    /// Input `port` of a multi-input operator (node id), materialized as it needs.
+    Input(usize, usize, &'static dyn MultiGen),
+    /// The edge into input `port` of a fused operator (node id), cut: its records are kept in
+    /// partitions that a later stage reads (see [`plan`]).
+    Cut(usize, usize),
+}
+
+impl Target {
+    /// What identifies the target across stages: (node, port), the port of a terminal `None`.
+    pub fn id(&self) -> (usize, Option<usize>) {
+        match *self {
+            Target::Node(id, _) => (id, None),
+            Target::Input(id, port, _) => (id, Some(port)),
+            Target::Cut(id, port) => (id, Some(usize::MAX - port)),
+        }
+    }
+}
+
+/// What a stage's loop reads.
+#[derive(Clone, Copy)]
+pub enum Reads {
+    /// A source.
+    Source(&'static dyn SourceGen),
+    /// The partitions a terminal of an earlier stage produced.
+    Partitions(&'static dyn TerminalGen),
+    /// A multi-input operator over its materialized inputs.
+    Barrier(&'static dyn BarrierGen),
+    /// The partitions of a cut edge into this port of the stage's first operator.
+    Cut(usize),
 }
 
 pub struct Stage {
-    /// The source, or the exchange whose output this stage reads (node id).
+    /// The source, terminal or multi-input operator whose output this stage reads (node id).
     pub input: usize,
+    pub reads: Reads,
     pub flow: Flow,
     /// The terminals in the order of the stage's state tuple.
-    pub terminals: Vec<usize>,
+    pub terminals: Vec<Target>,
 }
 
-/// Whether the operator ends a stage's branch.
-pub fn is_terminal(node: &Node) -> bool {
-    node.sink.is_some()
-        || matches!(
-            node.spec.role,
-            Role::Aggregation(_) | Role::Exchange(_) | Role::Sink(_)
-        )
-}
-
-pub fn plan(graph: &Graph) -> Vec<Stage> {
-    let mut stages = Vec::new();
-    let mut roots: Vec<usize> = (0..graph.nodes.len())
-        .filter(|&i| graph.nodes[i].input.is_none())
-        .collect();
-    let mut next = 0;
-    while next < roots.len() {
-        let input = roots[next];
-        next += 1;
-        let mut terminals = Vec::new();
-        let flow = flow_of(graph, input, &mut terminals);
-        for &t in &terminals {
-            if graph.nodes[t].sink.is_none() {
-                roots.push(t);
+/// The stages of the job, in an order that runs each after what it reads.
+///
+/// Fusing as much as possible can make a stage wait for itself: a closure reading a broadcast
+/// variable computed from the same loop, or two broadcast joins each streaming one input past
+/// the other. Then the edge into the operator that waits is cut: its records are kept in
+/// partitions, and a later stage runs that operator and what follows it.
+pub fn plan(graph: &Graph) -> syn::Result<Vec<Stage>> {
+    let mut cuts: Vec<(usize, usize)> = Vec::new();
+    loop {
+        let stages = stages(graph, &cuts);
+        match order(graph, stages) {
+            Ok(ordered) => return Ok(ordered),
+            Err(Waiting { stage, reader }) => {
+                let cut = (reader, port_in_stage(graph, &stage, reader));
+                match cut {
+                    (reader, Some(port)) if !cuts.contains(&(reader, port)) => {
+                        cuts.push((reader, port))
+                    }
+                    _ => {
+                        let node = &graph.nodes[reader];
+                        return Err(syn::Error::new(
+                            node.call.name.span(),
+                            format!(
+                                "`{}` reads a broadcast variable computed from its own input, so it would have to run before itself: compute the variable from another chain",
+                                node.spec.name
+                            ),
+                        ));
+                    }
+                }
             }
         }
+    }
+}
+
+fn stages(graph: &Graph, cuts: &[(usize, usize)]) -> Vec<Stage> {
+    let mut stages = Vec::new();
+    for (id, node) in graph.nodes.iter().enumerate() {
+        let reads = match node.spec.role {
+            Role::Source(s) => Reads::Source(s),
+            Role::Terminal(t) if node.sink.is_none() && !t.binds_variable() => Reads::Partitions(t),
+            Role::Multi(m) => match m.plan(node) {
+                Plan::Barrier(b) => Reads::Barrier(b),
+                Plan::Streamed(..) => continue,
+            },
+            _ => continue,
+        };
+        let mut terminals = Vec::new();
+        let flow = flow_of(graph, id, cuts, &mut terminals);
         stages.push(Stage {
-            input,
+            input: id,
+            reads,
+            flow,
+            terminals,
+        });
+    }
+    for &(id, port) in cuts {
+        let mut terminals = Vec::new();
+        let flow = flow_into(graph, id, port, cuts, &mut terminals);
+        stages.push(Stage {
+            input: id,
+            reads: Reads::Cut(port),
             flow,
             terminals,
         });
@@ -63,17 +152,55 @@ pub fn plan(graph: &Graph) -> Vec<Stage> {
     stages
 }
 
+/// The port through which `reader`'s code is reached in `stage`: the edge to cut so that it
+/// runs in a later stage (`None` if it is the stage's input itself).
+fn port_in_stage(graph: &Graph, stage: &Stage, reader: usize) -> Option<usize> {
+    fn find(flow: &Flow, reader: usize) -> Option<Option<usize>> {
+        match flow {
+            Flow::Op(id, _, rest) if *id == reader => Some(None),
+            Flow::Op(_, _, rest) => find(rest, reader),
+            Flow::Fork(_, branches) => branches.iter().find_map(|b| find(b, reader)),
+            Flow::Terminal(t) if t.id().0 == reader => Some(match *t {
+                Target::Input(_, port, _) | Target::Cut(_, port) => Some(port),
+                Target::Node(..) => None,
+            }),
+            Flow::Terminal(_) => None,
+        }
+    }
+    if stage.input == reader {
+        return None;
+    }
+    match find(&stage.flow, reader)? {
+        Some(port) => Some(port),
+        // A fused operator or a terminal: its chain input, or the port a multi-input operator
+        // streams.
+        None => Some(match graph.nodes[reader].spec.role {
+            Role::Multi(m) => match m.plan(&graph.nodes[reader]) {
+                Plan::Streamed(port, _) => port,
+                Plan::Barrier(_) => 0,
+            },
+            _ => 0,
+        }),
+    }
+}
+
 /// The flow of the records that node `producer` hands on.
-fn flow_of(graph: &Graph, producer: usize, terminals: &mut Vec<usize>) -> Flow {
+fn flow_of(
+    graph: &Graph,
+    producer: usize,
+    cuts: &[(usize, usize)],
+    terminals: &mut Vec<Target>,
+) -> Flow {
     let mut flows: Vec<Flow> = graph.nodes[producer]
         .consumers
         .iter()
-        .map(|&c| {
-            if is_terminal(&graph.nodes[c]) {
-                terminals.push(c);
-                Flow::Terminal(c)
+        .map(|&(c, port)| {
+            if cuts.contains(&(c, port)) {
+                let target = Target::Cut(c, port);
+                terminals.push(target);
+                Flow::Terminal(target)
             } else {
-                Flow::Op(c, Box::new(flow_of(graph, c, terminals)))
+                flow_into(graph, c, port, cuts, terminals)
             }
         })
         .collect();
@@ -84,10 +211,155 @@ fn flow_of(graph: &Graph, producer: usize, terminals: &mut Vec<usize>) -> Flow {
     }
 }
 
+/// The flow from the records entering node `c` on `port`.
+fn flow_into(
+    graph: &Graph,
+    c: usize,
+    port: usize,
+    cuts: &[(usize, usize)],
+    terminals: &mut Vec<Target>,
+) -> Flow {
+    let node = &graph.nodes[c];
+    let fused = match node.spec.role {
+        Role::Fused(f) => Some(Fuse::Op(f)),
+        Role::Multi(m) => match m.plan(node) {
+            Plan::Streamed(streamed, s) if streamed == port => Some(Fuse::Streamed(s)),
+            _ => {
+                let target = Target::Input(c, port, m);
+                terminals.push(target);
+                return Flow::Terminal(target);
+            }
+        },
+        Role::Terminal(t) => {
+            let target = Target::Node(c, t);
+            terminals.push(target);
+            return Flow::Terminal(target);
+        }
+        // validate never makes a source or a `key_by` a consumer: sources start chains and
+        // `key_by` is folded into the operator after it.
+        Role::Source(_) | Role::KeyBy => None,
+    };
+    match fused {
+        Some(fuse) => Flow::Op(c, fuse, Box::new(flow_of(graph, c, cuts, terminals))),
+        None => Flow::Fork(c, Vec::new()),
+    }
+}
+
+/// The nodes whose code runs in a stage: its input, its fused operators and its terminals
+/// (the key closures of a materialized join input run in the producer's loop).
+fn nodes_of(stage: &Stage) -> Vec<usize> {
+    fn walk(flow: &Flow, out: &mut Vec<usize>) {
+        match flow {
+            Flow::Op(id, _, rest) => {
+                out.push(*id);
+                walk(rest, out);
+            }
+            Flow::Fork(_, branches) => branches.iter().for_each(|b| walk(b, out)),
+            // A cut only keeps records: the operator's code runs in the later stage.
+            Flow::Terminal(Target::Cut(..)) => {}
+            Flow::Terminal(t) => out.push(t.id().0),
+        }
+    }
+    let mut out = vec![stage.input];
+    walk(&stage.flow, &mut out);
+    out
+}
+
+/// What a stage needs materialized before it runs.
+fn needs(graph: &Graph, stage: &Stage) -> Vec<((usize, Option<usize>), usize)> {
+    let mut needs = Vec::new();
+    let input = &graph.nodes[stage.input];
+    match stage.reads {
+        Reads::Source(_) => {}
+        Reads::Partitions(_) => needs.push(((stage.input, None), stage.input)),
+        Reads::Cut(port) => needs.push((Target::Cut(stage.input, port).id(), stage.input)),
+        Reads::Barrier(_) => {
+            for port in 0..input.inputs.len() {
+                needs.push(((stage.input, Some(port)), stage.input));
+            }
+        }
+    }
+    fn streamed(graph: &Graph, flow: &Flow, needs: &mut Vec<((usize, Option<usize>), usize)>) {
+        match flow {
+            Flow::Op(id, fuse, rest) => {
+                if let (Fuse::Streamed(_), Role::Multi(m)) = (fuse, graph.nodes[*id].spec.role) {
+                    if let Plan::Streamed(port, _) = m.plan(&graph.nodes[*id]) {
+                        for other in (0..graph.nodes[*id].inputs.len()).filter(|&p| p != port) {
+                            needs.push(((*id, Some(other)), *id));
+                        }
+                    }
+                }
+                streamed(graph, rest, needs);
+            }
+            Flow::Fork(_, branches) => branches.iter().for_each(|b| streamed(graph, b, needs)),
+            Flow::Terminal(_) => {}
+        }
+    }
+    streamed(graph, &stage.flow, &mut needs);
+    for id in nodes_of(stage) {
+        for &b in &graph.nodes[id].reads {
+            needs.push(((b, None), id));
+        }
+    }
+    needs
+}
+
+/// Orders the stages so that each runs after the stages that materialize what it needs; among
+/// stages free to run, the one discovered first (statement order) goes first.
+/// A stage that waits for itself, through the need of node `reader`.
+struct Waiting {
+    stage: Stage,
+    reader: usize,
+}
+
+fn order(graph: &Graph, stages: Vec<Stage>) -> Result<Vec<Stage>, Waiting> {
+    let provider = |target: (usize, Option<usize>)| {
+        stages
+            .iter()
+            .position(|s| s.terminals.iter().any(|t| t.id() == target))
+    };
+    let deps: Vec<Vec<(usize, usize)>> = stages
+        .iter()
+        .map(|s| {
+            needs(graph, s)
+                .into_iter()
+                .filter_map(|(target, reader)| provider(target).map(|p| (p, reader)))
+                .collect()
+        })
+        .collect();
+    let mut done = vec![false; stages.len()];
+    let mut sequence = Vec::with_capacity(stages.len());
+    while sequence.len() < stages.len() {
+        let next = (0..stages.len())
+            .find(|&i| !done[i] && deps[i].iter().all(|&(p, _)| done[p] && p != i));
+        let Some(next) = next else {
+            // A cycle: some stage needs what only it, or a stage after it, produces.
+            let (i, reader) = (0..stages.len())
+                .filter(|&i| !done[i])
+                .find_map(|i| {
+                    deps[i]
+                        .iter()
+                        .find(|&&(p, _)| !done[p])
+                        .map(|&(_, r)| (i, r))
+                })
+                .expect("a stage waiting for another");
+            let stage = stages.into_iter().nth(i).expect("the waiting stage");
+            return Err(Waiting { stage, reader });
+        };
+        done[next] = true;
+        sequence.push(next);
+    }
+    let mut slots: Vec<Option<Stage>> = stages.into_iter().map(Some).collect();
+    Ok(sequence
+        .into_iter()
+        .map(|i| slots[i].take().expect("each stage once"))
+        .collect())
+}
+
 /// `name@line:column`, how operators are named in plans, metrics and errors.
 pub fn label(node: &Node) -> String {
-    let span = node.call.name.span().unwrap();
-    format!("{}@{}:{}", node.spec.name, span.line(), span.column())
+    let (line, column) = crate::gen::line_col(node.call.name.span());
+    format!("{}@{line}:{column}", node.spec.name)
 }
 
 /// The text of `explain()` (after its first line, which the runtime adds).
@@ -95,10 +367,18 @@ pub fn explain(graph: &Graph, stages: &[Stage]) -> String {
     let mut out = String::new();
     for (i, stage) in stages.iter().enumerate() {
         let input = &graph.nodes[stage.input];
-        let from = if input.input.is_none() {
-            format!("source {}", label(input))
-        } else {
-            format!("the partitions of {}", label(input))
+        let from = match (stage.reads, input.spec.role) {
+            (Reads::Source(_), _) => format!("source {}", label(input)),
+            (Reads::Partitions(_), _) => format!("the partitions of {}", label(input)),
+            (Reads::Barrier(_), Role::Multi(m)) => {
+                format!("{} {}", label(input), m.explain(input))
+            }
+            (Reads::Barrier(_), _) => label(input),
+            (Reads::Cut(port), _) => format!(
+                "the records kept for {} input {} (a cut: they wait for a broadcast)",
+                label(input),
+                port + 1
+            ),
         };
         let _ = writeln!(out, "Stage {}: reads {from}", i + 1);
         let mut paths = Vec::new();
@@ -112,60 +392,47 @@ pub fn explain(graph: &Graph, stages: &[Stage]) -> String {
 
 fn describe(graph: &Graph, flow: &Flow, prefix: String, paths: &mut Vec<String>) {
     match flow {
-        Flow::Op(id, rest) => describe(
-            graph,
-            rest,
-            format!("{prefix}{} -> ", label(&graph.nodes[*id])),
-            paths,
-        ),
+        Flow::Op(id, fuse, rest) => {
+            let node = &graph.nodes[*id];
+            let what = match (fuse, node.spec.role) {
+                (Fuse::Streamed(_), Role::Multi(m)) => {
+                    format!("{} {}", label(node), m.explain(node))
+                }
+                _ => label(node),
+            };
+            describe(graph, rest, format!("{prefix}{what} -> "), paths)
+        }
         Flow::Fork(_, branches) => {
             for b in branches {
                 describe(graph, b, format!("{prefix}[fork] "), paths);
             }
         }
-        Flow::Terminal(id) => paths.push(format!("{prefix}{}", terminal(graph, &graph.nodes[*id]))),
+        Flow::Terminal(target) => paths.push(format!("{prefix}{}", terminal(graph, target))),
     }
 }
 
-fn terminal(graph: &Graph, node: &Node) -> String {
-    let name = label(node);
-    if let Some(sink) = node.sink {
-        let of = if graph.sinks > 1 {
-            format!(" (result {})", sink)
-        } else {
-            String::new()
-        };
-        return match node.spec.role {
-            Role::Aggregation(_) => {
-                format!("{name} [per-task accumulators, merged in input order] => job result{of}")
-            }
-            _ => format!("{name} => job result{of}"),
-        };
-    }
-    match node.spec.role {
-        Role::Aggregation(kind) if node.key.is_some() || kind == Aggregation::Distinct => {
-            let key = node
-                .key
-                .as_ref()
-                .map(|k| {
-                    format!(
-                        "key_by@{}:{} + ",
-                        k.name.span().unwrap().line(),
-                        k.name.span().unwrap().column()
-                    )
-                })
-                .unwrap_or_default();
-            let combiner = if kind.combinable(&node.call) {
-                "combiner in each task"
-            } else {
-                "no combiner: whole groups are shipped"
+fn terminal(graph: &Graph, target: &Target) -> String {
+    match *target {
+        Target::Node(id, t) => {
+            let node = &graph.nodes[id];
+            let of = match node.sink {
+                Some(sink) if graph.sinks > 1 => format!(" (result {sink})"),
+                _ => String::new(),
             };
-            format!("{key}{name} [{combiner}] => exchange: hash(key) into partitions, merged in parallel")
+            format!("{}{of}", t.explain(graph, id))
         }
-        Role::Aggregation(_) => {
-            format!("{name} [per-task accumulators, merged in input order] => one record")
+        Target::Input(id, port, m) => {
+            let node = &graph.nodes[id];
+            let how = match m.need(node, port) {
+                Need::Hash(_) => "exchange: hash(key) into 256 partitions",
+                Need::All => "collected whole, in input order",
+            };
+            format!("{} input {} => {how}", label(node), port + 1)
         }
-        Role::Exchange(_) => format!("{name} => exchange"),
-        _ => name,
+        Target::Cut(id, port) => format!(
+            "{} input {} => kept in partitions for a later stage",
+            label(&graph.nodes[id]),
+            port + 1
+        ),
     }
 }

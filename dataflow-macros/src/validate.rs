@@ -3,8 +3,9 @@
 //! checked, so that one compile shows every independent mistake.
 
 use crate::ast::{Arg, Call, Head, Pipeline, Statement};
-use crate::ops::{self, aggregate, OpSpec, Role};
-use proc_macro2::Span;
+use crate::ops::{self, Inputs, OpSpec, Role};
+use proc_macro2::{Span, TokenStream, TokenTree};
+use quote::ToTokens;
 use std::collections::HashMap;
 use syn::spanned::Spanned;
 use syn::{Error, Expr, Ident};
@@ -13,16 +14,31 @@ use syn::{Error, Expr, Ident};
 pub struct Node {
     pub call: Call,
     pub spec: &'static OpSpec,
-    /// The operator feeding this one (`None` for sources).
-    pub input: Option<usize>,
+    /// The data sets feeding this operator, by port: the chain's first (none for sources),
+    /// then those its arguments name.
+    pub inputs: Vec<Edge>,
     /// The `key_by` call in front of a keyed aggregation.
     pub key: Option<Call>,
-    /// The operators fed by this one, in statement order.
-    pub consumers: Vec<usize>,
+    /// The operators fed by this one, with the port each reads it on, in statement order.
+    pub consumers: Vec<(usize, usize)>,
+    /// The broadcast variables its closures read (their `broadcast` nodes).
+    pub reads: Vec<usize>,
     /// For sinks (and aggregations ending an unbound chain): the position in the job's result.
     pub sink: Option<usize>,
     /// The name a `let` binds this operator's output to.
     pub binding: Option<Ident>,
+}
+
+/// An input of an operator: the operator producing the data set.
+pub struct Edge {
+    pub from: usize,
+}
+
+impl Node {
+    /// The operator feeding the chain into this one (`None` for sources).
+    pub fn input(&self) -> Option<usize> {
+        self.inputs.first().map(|e| e.from)
+    }
 }
 
 /// The checked job: its operators and options.
@@ -96,6 +112,7 @@ pub fn validate(pipeline: Pipeline) -> syn::Result<Graph> {
             }
         }
     }
+    v.broadcast_reads();
     for name in &v.order {
         let b = &v.bindings[name];
         if b.uses == 0 && b.node.is_some() && !v.used_early.contains(name) {
@@ -147,7 +164,7 @@ impl Validator {
     fn bind(&mut self, name: Ident, node: Option<usize>) -> syn::Result<()> {
         let key = name.to_string();
         if let Some(first) = self.bindings.get(&key) {
-            let line = first.name.span().unwrap().line();
+            let line = crate::gen::line_col(first.name.span()).0;
             return Err(Error::new(
                 name.span(),
                 format!("data set `{key}` is already defined (line {line}); choose another name"),
@@ -174,20 +191,24 @@ impl Validator {
             return Ok(None); // starts from a data set whose statement was wrong
         };
         let mut pending_key: Option<Call> = None;
-        let mut sink: Option<&'static str> = None;
+        let mut ended_by: Option<&'static str> = None;
         let count = statement.ops.len();
         for (i, call) in statement.ops.into_iter().enumerate() {
             let spec = lookup(&call, false)?;
-            if let Some(sink) = sink {
+            if let Some(sink) = ended_by {
                 return Err(Error::new(call.name.span(), format!(
                     "`{}` cannot follow `{sink}`: a sink ends its chain. To use the data twice, bind it with `let name = ...;` and start two chains from `name`",
                     spec.name)));
             }
             check_args(&call, spec)?;
+            let keyed = match spec.role {
+                Role::Terminal(t) => t.is_keyed_operator(),
+                _ => false,
+            };
             match spec.role {
                 Role::Source(_) => {
                     return Err(Error::new(call.name.span(), format!(
-                        "`{}` is a source and can only start a chain; to read two inputs, start a chain from each (joins and unions are not supported yet)",
+                        "`{}` is a source and can only start a chain; to combine two inputs, bind each with `let` and use `join`, `co_group`, `cross` or `union`",
                         spec.name)));
                 }
                 Role::KeyBy if pending_key.is_some() => {
@@ -200,40 +221,54 @@ impl Validator {
                     pending_key = Some(call);
                     continue;
                 }
-                _ if pending_key.is_some() && !matches!(spec.role, Role::Aggregation(_)) => {
+                _ if pending_key.is_some() && !keyed => {
                     let line = pending_key
                         .as_ref()
-                        .map_or(0, |k| k.name.span().unwrap().line());
+                        .map_or(0, |k| crate::gen::line_col(k.name.span()).0);
+                    let also = if matches!(spec.role, Role::Multi(_)) {
+                        format!(
+                            ". `{}` takes its keys as arguments: remove the `key_by`",
+                            spec.name
+                        )
+                    } else {
+                        String::new()
+                    };
                     return Err(Error::new(call.name.span(), format!(
-                        "`{}` cannot follow the `key_by` on line {line}: `key_by` must be followed by a keyed operator (count, sum, min, max, avg, statistics, reduce, fold, aggregate, min_by, max_by, first, reduce_group, distinct)",
+                        "`{}` cannot follow the `key_by` on line {line}: `key_by` must be followed by a keyed operator (count, sum, min, max, avg, statistics, reduce, fold, aggregate, min_by, max_by, first, reduce_group, distinct){also}",
                         spec.name)));
                 }
-                Role::Aggregation(kind) => {
-                    if kind.keyed_only() && pending_key.is_none() {
-                        return Err(Error::new(call.name.span(), format!(
-                            "`{}` works per key: add `-> key_by(|x| key)` before it (use `key_by(|_| ())` for one group over everything)",
-                            spec.name)));
-                    }
-                    if kind == aggregate::Aggregation::Aggregate {
-                        for arg in call.positional() {
-                            aggregate::parse_component(arg)
-                                .map_err(|m| Error::new(arg.span(), m))?;
-                        }
+                Role::Terminal(t) => {
+                    t.check(&call, pending_key.is_some())?;
+                    if t.ends_chain() {
+                        ended_by = Some(spec.name);
                     }
                 }
-                Role::Sink(_) => sink = Some(spec.name),
-                _ => {}
+                Role::Fused(_) | Role::Multi(_) => {}
+            }
+            let mut inputs = vec![current];
+            if spec.inputs != Inputs::Chain {
+                inputs.extend(self.argument_inputs(&call, spec)?);
             }
             let key = pending_key.take();
-            current = self.push(call, spec, Some(current), key);
+            current = self.push(call, spec, inputs, key);
+            if let Role::Multi(m) = spec.role {
+                m.check(&self.graph.nodes[current])?;
+            }
         }
         let last = &self.graph.nodes[current];
-        match (&statement.binding, last.spec.role) {
-            (Some(name), Role::Sink(_)) => Err(Error::new(name.span(), format!(
+        let terminal = match last.spec.role {
+            Role::Terminal(t) => Some(t),
+            _ => None,
+        };
+        let binds_variable = terminal.is_some_and(|t| t.binds_variable());
+        match (&statement.binding, terminal) {
+            (Some(name), Some(t)) if t.ends_chain() && !binds_variable => Err(Error::new(name.span(), format!(
                 "`{name}` would be bound to the result of the sink `{}`; a `let` binds a data set: remove the sink, or remove `let {name} =`",
                 last.spec.name))),
             (Some(_), _) => Ok(Some(current)),
-            (None, Role::Sink(_)) | (None, Role::Aggregation(_)) if last.key.is_none() && last.input.is_some() => {
+            (None, Some(_)) if binds_variable => Err(Error::new(last.call.name.span(),
+                "a broadcast variable needs a name, which the closures of later chains read: write `let name = ... -> broadcast();`")),
+            (None, Some(t)) if t.is_result(last) && last.input().is_some() => {
                 self.graph.nodes[current].sink = Some(self.graph.sinks);
                 self.graph.sinks += 1;
                 Ok(None)
@@ -243,39 +278,132 @@ impl Validator {
         }
     }
 
+    /// The data sets a multi-input operator's arguments name (each counted as a use): the
+    /// first argument, or every argument of `union`.
+    fn argument_inputs(&mut self, call: &Call, spec: &OpSpec) -> syn::Result<Vec<usize>> {
+        let named: Vec<&Expr> = match spec.inputs {
+            Inputs::ChainAndAll => call.positional().collect(),
+            _ => call.positional().take(1).collect(),
+        };
+        let mut inputs = Vec::new();
+        for arg in named {
+            let name = match arg {
+                Expr::Path(p) if p.path.get_ident().is_some() && p.qself.is_none() => {
+                    p.path.get_ident().expect("an identifier")
+                }
+                _ => {
+                    return Err(Error::new(arg.span(), format!(
+                        "`{}` takes the other data set first, by the name its `let` binds: write `{}`",
+                        spec.name, spec.usage)));
+                }
+            };
+            match self.dataset(name, &[])? {
+                Some(node) => inputs.push(node),
+                None => {
+                    return Err(Error::new(
+                        name.span(),
+                        "this data set's own statement has an error (reported above)",
+                    ))
+                }
+            }
+        }
+        Ok(inputs)
+    }
+
     /// The node a chain starts from: a new source, or a bound data set (counted as a use).
     fn head(&mut self, head: Head, later: &[String]) -> syn::Result<Option<usize>> {
         match head {
-            Head::Dataset(name) => {
-                let key = name.to_string();
-                if let Some(b) = self.bindings.get_mut(&key) {
-                    b.uses += 1;
-                    return Ok(b.node);
-                }
-                if later.contains(&key) {
-                    self.used_early.push(key.clone());
-                    return Err(Error::new(name.span(), format!("data set `{key}` is used before its `let`; move `let {key} = ...;` above this chain")));
-                }
-                let known: Vec<&str> = self.order.iter().map(String::as_str).collect();
-                let call_hint = if ops::lookup(&key).is_some() {
-                    format!("; to call the operator, write `{key}(...)`")
-                } else {
-                    String::new()
-                };
-                Err(Error::new(name.span(), format!(
-                    "unknown data set `{key}`{}{call_hint}; a chain starts with a source such as `read_text(\"path\")` or a name bound by `let`",
-                    hint(&key, &known))))
-            }
+            Head::Dataset(name) => self.dataset(&name, later),
             Head::Source(call) => {
                 let spec = lookup(&call, true)?;
-                if !matches!(spec.role, Role::Source(_)) {
+                if !spec.is_source() {
                     return Err(Error::new(call.name.span(), format!(
                         "`{}` cannot start a chain: start with a source ({}) or a data set bound by `let`",
                         spec.name, source_names().join(", "))));
                 }
                 check_args(&call, spec)?;
-                Ok(Some(self.push(call, spec, None, None)))
+                Ok(Some(self.push(call, spec, Vec::new(), None)))
             }
+        }
+    }
+
+    /// The node producing the data set `name` names (counted as a use); `None` if that data
+    /// set's own statement was wrong (already reported).
+    fn dataset(&mut self, name: &Ident, later: &[String]) -> syn::Result<Option<usize>> {
+        let key = name.to_string();
+        if let Some(b) = self.bindings.get_mut(&key) {
+            b.uses += 1;
+            let node = b.node;
+            if let Some(n) = node {
+                if self.is_broadcast(n) {
+                    return Err(Error::new(name.span(), format!(
+                        "`{key}` is a broadcast variable, not a data set: read it inside a closure (`map(|x| ... {key} ...)`), or remove `-> broadcast()` to use it as a data set")));
+                }
+            }
+            return Ok(node);
+        }
+        if later.contains(&key) {
+            self.used_early.push(key.clone());
+            return Err(Error::new(name.span(), format!("data set `{key}` is used before its `let`; move `let {key} = ...;` above this chain")));
+        }
+        let known: Vec<&str> = self.order.iter().map(String::as_str).collect();
+        let call_hint = if ops::lookup(&key).is_some() {
+            format!("; to call the operator, write `{key}(...)`")
+        } else {
+            String::new()
+        };
+        Err(Error::new(name.span(), format!(
+            "unknown data set `{key}`{}{call_hint}; a chain starts with a source such as `read_text(\"path\")` or a name bound by `let`",
+            hint(&key, &known))))
+    }
+
+    fn is_broadcast(&self, node: usize) -> bool {
+        matches!(self.graph.nodes[node].spec.role, Role::Terminal(t) if t.binds_variable())
+    }
+
+    /// Records which broadcast variables each operator's closures read (by name), as uses.
+    fn broadcast_reads(&mut self) {
+        let variables: Vec<(String, usize)> = self
+            .order
+            .iter()
+            .filter_map(|name| {
+                let node = self.bindings[name].node?;
+                self.is_broadcast(node).then(|| (name.clone(), node))
+            })
+            .collect();
+        if variables.is_empty() {
+            return;
+        }
+        for id in 0..self.graph.nodes.len() {
+            let node = &self.graph.nodes[id];
+            let mut tokens = TokenStream::new();
+            for arg in &node.call.args {
+                match arg {
+                    Arg::Positional(e) | Arg::Named(_, e) => e.to_tokens(&mut tokens),
+                }
+            }
+            if let Some(key) = &node.key {
+                for arg in &key.args {
+                    match arg {
+                        Arg::Positional(e) | Arg::Named(_, e) => e.to_tokens(&mut tokens),
+                    }
+                }
+            }
+            let mut read = Vec::new();
+            mentions(tokens, &variables, &mut read);
+            read.sort_unstable();
+            read.dedup();
+            for &b in &read {
+                let name = &variables
+                    .iter()
+                    .find(|(_, n)| *n == b)
+                    .expect("a variable")
+                    .0;
+                if let Some(binding) = self.bindings.get_mut(name) {
+                    binding.uses += 1;
+                }
+            }
+            self.graph.nodes[id].reads = read;
         }
     }
 
@@ -283,29 +411,45 @@ impl Validator {
         &mut self,
         call: Call,
         spec: &'static OpSpec,
-        input: Option<usize>,
+        inputs: Vec<usize>,
         key: Option<Call>,
     ) -> usize {
+        let id = self.graph.nodes.len();
+        for (port, &from) in inputs.iter().enumerate() {
+            self.graph.nodes[from].consumers.push((id, port));
+        }
         self.graph.nodes.push(Node {
             call,
             spec,
-            input,
+            inputs: inputs.into_iter().map(|from| Edge { from }).collect(),
             key,
             consumers: Vec::new(),
+            reads: Vec::new(),
             sink: None,
             binding: None,
         });
-        let id = self.graph.nodes.len() - 1;
-        if let Some(input) = input {
-            self.graph.nodes[input].consumers.push(id);
-        }
         id
+    }
+}
+
+/// The broadcast variables (name, node) that `tokens` mention, into `read`.
+fn mentions(tokens: TokenStream, variables: &[(String, usize)], read: &mut Vec<usize>) {
+    for tree in tokens {
+        match tree {
+            TokenTree::Ident(i) => {
+                if let Some((_, node)) = variables.iter().find(|(name, _)| i == name) {
+                    read.push(*node);
+                }
+            }
+            TokenTree::Group(g) => mentions(g.stream(), variables, read),
+            _ => {}
+        }
     }
 }
 
 fn source_names() -> Vec<&'static str> {
     ops::catalogue()
-        .filter(|op| matches!(op.role, Role::Source(_)))
+        .filter(|op| op.is_source())
         .map(|op| op.name)
         .collect()
 }
@@ -378,9 +522,7 @@ fn check_args(call: &Call, spec: &OpSpec) -> syn::Result<()> {
     for arg in call.positional() {
         check_not_field_position(spec.name, arg)?;
         // `aggregate(sum(1), max(2))`.
-        if let (Role::Aggregation(aggregate::Aggregation::Aggregate), Expr::Call(c)) =
-            (spec.role, arg)
-        {
+        if let ("aggregate", Expr::Call(c)) = (spec.name, arg) {
             if let Expr::Path(f) = &*c.func {
                 if let Some(name) = f.path.get_ident() {
                     for inner in &c.args {
@@ -394,9 +536,7 @@ fn check_args(call: &Call, spec: &OpSpec) -> syn::Result<()> {
         for arg in call.positional() {
             check_closure_result(spec.name, arg)?;
             // The closures of `aggregate(count(), sum(|x| ...))`.
-            if let (Role::Aggregation(aggregate::Aggregation::Aggregate), Expr::Call(c)) =
-                (spec.role, arg)
-            {
+            if let ("aggregate", Expr::Call(c)) = (spec.name, arg) {
                 for inner in &c.args {
                     check_closure_result(spec.name, inner)?;
                 }

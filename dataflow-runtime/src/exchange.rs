@@ -53,6 +53,17 @@ pub fn rebalance<T>(tasks: Vec<Vec<T>>, partitions: usize) -> Partitions<T> {
     out
 }
 
+/// `union`: the partitions of every input, the first input's first (each input's records keep
+/// their order, and the inputs theirs).
+pub fn union<T>(inputs: Vec<Partitions<T>>) -> Partitions<T> {
+    inputs.into_iter().flatten().collect()
+}
+
+/// Compiles only if two inputs of a `union` hold records of one type: the generated code calls
+/// it on each input, spanned on its name, so that a mismatch is reported on that input.
+#[inline(always)]
+pub fn same_records<T>(_first: &Partitions<T>, _other: &Partitions<T>) {}
+
 /// `map_partition`: applies `f` to each partition (in parallel), whole, as an iterator.
 pub fn map_partitions<T, I, F>(parts: Partitions<T>, f: F) -> Partitions<I::Item>
 where
@@ -75,6 +86,12 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn union_keeps_inputs_in_order() {
+        let u = union(vec![vec![vec![1], vec![2, 3]], vec![], vec![vec![4]]]);
+        assert_eq!(u.concat(), vec![1, 2, 3, 4]);
+    }
 
     #[test]
     fn rebalance_is_even_and_ordered() {

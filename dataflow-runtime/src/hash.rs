@@ -35,3 +35,7 @@ pub fn partition_of(hash: u64, partitions: usize) -> usize {
         (hash >> (64 - partitions.trailing_zeros())) as usize
     }
 }
+
+/// Number of partitions of every hash exchange (join and co_group inputs, keyed aggregation,
+/// `partition_by_hash`): a power of two, fixed so that results do not depend on parallelism.
+pub const HASH_PARTITIONS: usize = 256;

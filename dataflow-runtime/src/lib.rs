@@ -24,7 +24,9 @@ pub mod exchange;
 pub mod guard;
 pub mod hash;
 pub mod job;
+pub mod join;
 pub mod own;
+pub mod pairs;
 pub mod sink;
 pub mod source;
 

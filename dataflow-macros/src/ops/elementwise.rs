@@ -1,8 +1,8 @@
 //! Element-wise operators: fused into the stage's loop body, one record at a time.
 
-use super::{OpSpec, Role};
-use crate::ast::Call;
-use crate::expand::{respan, rt_at};
+use super::{FusedGen, Inputs, OpSpec, Role};
+use crate::gen::{respan, rt_at};
+use crate::validate::Node;
 use proc_macro2::{Ident, TokenStream};
 use quote::quote_spanned;
 
@@ -19,7 +19,8 @@ pub const OPS: &[OpSpec] = &[
     OpSpec {
         name: "map",
         flink: "map",
-        role: Role::Elementwise(Elementwise::Map),
+        inputs: Inputs::Chain,
+        role: Role::Fused(&Elementwise::Map),
         min_args: 1,
         max_args: 1,
         usage: "map(|x| ...)",
@@ -28,7 +29,8 @@ pub const OPS: &[OpSpec] = &[
     OpSpec {
         name: "flat_map",
         flink: "flatMap",
-        role: Role::Elementwise(Elementwise::FlatMap),
+        inputs: Inputs::Chain,
+        role: Role::Fused(&Elementwise::FlatMap),
         min_args: 1,
         max_args: 1,
         usage: "flat_map(|x| iterator)",
@@ -37,7 +39,8 @@ pub const OPS: &[OpSpec] = &[
     OpSpec {
         name: "filter",
         flink: "filter",
-        role: Role::Elementwise(Elementwise::Filter),
+        inputs: Inputs::Chain,
+        role: Role::Fused(&Elementwise::Filter),
         min_args: 1,
         max_args: 1,
         usage: "filter(|x: &T| bool)",
@@ -46,7 +49,8 @@ pub const OPS: &[OpSpec] = &[
     OpSpec {
         name: "filter_map",
         flink: "flatMap (0 or 1 output)",
-        role: Role::Elementwise(Elementwise::FilterMap),
+        inputs: Inputs::Chain,
+        role: Role::Fused(&Elementwise::FilterMap),
         min_args: 1,
         max_args: 1,
         usage: "filter_map(|x| Option<U>)",
@@ -55,7 +59,8 @@ pub const OPS: &[OpSpec] = &[
     OpSpec {
         name: "inspect",
         flink: "map (identity with a side effect)",
-        role: Role::Elementwise(Elementwise::Inspect),
+        inputs: Inputs::Chain,
+        role: Role::Fused(&Elementwise::Inspect),
         min_args: 1,
         max_args: 1,
         usage: "inspect(|x: &T| ...)",
@@ -64,6 +69,7 @@ pub const OPS: &[OpSpec] = &[
     OpSpec {
         name: "key_by",
         flink: "groupBy",
+        inputs: Inputs::Chain,
         role: Role::KeyBy,
         min_args: 1,
         max_args: 1,
@@ -72,43 +78,44 @@ pub const OPS: &[OpSpec] = &[
     },
 ];
 
-/// The loop-body code of one element-wise operator applied to `input`; `next` generates what
-/// follows with the operator's output variable.
-pub fn apply(
-    kind: Elementwise,
-    call: &Call,
-    op: &TokenStream,
-    input: &Ident,
-    output: &Ident,
-    next: TokenStream,
-) -> TokenStream {
-    let f = call.arg(0);
-    let span = call.name.span();
-    let rt = rt_at(span);
-    let input = &respan(input, span);
-    match kind {
-        Elementwise::Map => quote_spanned! {span=>
-            let #output = #rt::guard::call::map(&#op, #input, #f);
-            #next
-        },
-        Elementwise::Filter => quote_spanned! {span=>
-            if #rt::guard::call::filter(&#op, &#input, #f) {
+impl FusedGen for Elementwise {
+    fn apply(
+        &self,
+        node: &Node,
+        op: &Ident,
+        input: &Ident,
+        output: &Ident,
+        next: TokenStream,
+    ) -> TokenStream {
+        let call = &node.call;
+        let f = call.arg(0);
+        let span = call.name.span();
+        let rt = rt_at(span);
+        let input = &respan(input, span);
+        match self {
+            Elementwise::Map => quote_spanned! {span=>
+                let #output = #rt::guard::call::map(&#op, #input, #f);
+                #next
+            },
+            Elementwise::Filter => quote_spanned! {span=>
+                if #rt::guard::call::filter(&#op, &#input, #f) {
+                    let #output = #input;
+                    #next
+                }
+            },
+            Elementwise::FlatMap => quote_spanned! {span=>
+                #rt::guard::call::flat_map(&#op, #input, #f, |#output| { #next });
+            },
+            Elementwise::FilterMap => quote_spanned! {span=>
+                if let ::core::option::Option::Some(#output) = #rt::guard::call::filter_map(&#op, #input, #f) {
+                    #next
+                }
+            },
+            Elementwise::Inspect => quote_spanned! {span=>
+                #rt::guard::call::inspect(&#op, &#input, #f);
                 let #output = #input;
                 #next
-            }
-        },
-        Elementwise::FlatMap => quote_spanned! {span=>
-            #rt::guard::call::flat_map(&#op, #input, #f, |#output| { #next });
-        },
-        Elementwise::FilterMap => quote_spanned! {span=>
-            if let ::core::option::Option::Some(#output) = #rt::guard::call::filter_map(&#op, #input, #f) {
-                #next
-            }
-        },
-        Elementwise::Inspect => quote_spanned! {span=>
-            #rt::guard::call::inspect(&#op, &#input, #f);
-            let #output = #input;
-            #next
-        },
+            },
+        }
     }
 }

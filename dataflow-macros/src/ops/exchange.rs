@@ -1,6 +1,12 @@
 //! Repartitioning operators: each ends a stage; the next stage reads the new partitions.
 
-use super::{OpSpec, Role};
+use super::{Inputs, OpSpec, Role, TerminalGen};
+use crate::gen::{keep, op_static, respan, rt, rt_at};
+use crate::plan::label;
+use crate::validate::{Graph, Node};
+use proc_macro2::{Ident, TokenStream};
+use quote::{quote, quote_spanned};
+use syn::Index;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Exchange {
@@ -13,7 +19,8 @@ pub const OPS: &[OpSpec] = &[
     OpSpec {
         name: "rebalance",
         flink: "rebalance",
-        role: Role::Exchange(Exchange::Rebalance),
+        inputs: Inputs::Chain,
+        role: Role::Terminal(&Exchange::Rebalance),
         min_args: 0,
         max_args: 0,
         usage: "rebalance()",
@@ -22,7 +29,8 @@ pub const OPS: &[OpSpec] = &[
     OpSpec {
         name: "partition_by_hash",
         flink: "partitionByHash",
-        role: Role::Exchange(Exchange::PartitionByHash),
+        inputs: Inputs::Chain,
+        role: Role::Terminal(&Exchange::PartitionByHash),
         min_args: 1,
         max_args: 1,
         usage: "partition_by_hash(|x: &T| key)",
@@ -31,10 +39,83 @@ pub const OPS: &[OpSpec] = &[
     OpSpec {
         name: "map_partition",
         flink: "mapPartition",
-        role: Role::Exchange(Exchange::MapPartition),
+        inputs: Inputs::Chain,
+        role: Role::Terminal(&Exchange::MapPartition),
         min_args: 1,
         max_args: 1,
         usage: "map_partition(|records| iterator)",
         options: &[],
     },
 ];
+
+impl TerminalGen for Exchange {
+    fn is_result(&self, _node: &Node) -> bool {
+        false
+    }
+
+    fn init(&self, _g: &Graph, _id: usize) -> TokenStream {
+        let rt = rt();
+        match self {
+            // One partition per parallel instance, as Flink's `partitionByHash`, with the
+            // partition function every hash exchange uses.
+            Exchange::PartitionByHash => {
+                quote!(#rt::exchange::HashExchange::new(__ctx.parallelism()))
+            }
+            Exchange::Rebalance | Exchange::MapPartition => quote!(::std::vec::Vec::new()),
+        }
+    }
+
+    fn push(&self, g: &Graph, id: usize, field: &Index, input: &Ident, own: bool) -> TokenStream {
+        let node = &g.nodes[id];
+        let op = op_static(id);
+        let span = node.call.name.span();
+        let rt = rt_at(span);
+        let input = &respan(input, span);
+        let kept = if own {
+            keep(span, quote!(#input))
+        } else {
+            quote!(#input)
+        };
+        match self {
+            Exchange::PartitionByHash => {
+                let f = node.call.arg(0);
+                quote_spanned!(span=> {
+                    let __key = #rt::guard::call::key(&#op, &#input, #f);
+                    __local.#field.push(&__key, #kept);
+                })
+            }
+            Exchange::Rebalance | Exchange::MapPartition => {
+                quote_spanned!(span=> __local.#field.push(#kept);)
+            }
+        }
+    }
+
+    fn finish(&self, g: &Graph, id: usize, states: &Ident, partitioned: bool) -> TokenStream {
+        let node = &g.nodes[id];
+        let span = node.call.name.span();
+        let rt = rt_at(span);
+        let states = &respan(states, span);
+        let op = op_static(id);
+        match self {
+            Exchange::Rebalance => {
+                quote!(#rt::exchange::rebalance(#states, __ctx.parallelism()))
+            }
+            Exchange::PartitionByHash => {
+                quote!(#rt::exchange::finish_hash_exchange(#states, __ctx.parallelism()))
+            }
+            Exchange::MapPartition => {
+                let f = node.call.arg(0);
+                let parts = if partitioned {
+                    quote!(#states)
+                } else {
+                    quote!(#rt::exchange::rebalance(#states, __ctx.parallelism()))
+                };
+                quote_spanned!(span=> #rt::exchange::map_partitions(#parts, |__it| #rt::guard::call::map(&#op, __it, #f)))
+            }
+        }
+    }
+
+    fn explain(&self, g: &Graph, id: usize) -> String {
+        format!("{} => exchange", label(&g.nodes[id]))
+    }
+}

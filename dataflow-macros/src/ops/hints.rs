@@ -15,8 +15,6 @@ pub enum Hint {
 
 use Hint::*;
 
-const JOIN_MEANWHILE: &str = "meanwhile, collect the smaller input into a `HashMap` before the pipeline and look records up in a `map` or `flat_map` closure, which captures it";
-
 /// Names that are not ours, and what they stand for. A name matches whatever its case and
 /// underscores (`groupBy`, `group_by` and `GROUPBY` are one name); names that differ from one of
 /// ours only so (`flatMap`, `minBy`, `reduceGroup`, `partitionByHash`, `mapPartition`,
@@ -58,17 +56,26 @@ pub const HINTS: &[(&str, Hint)] = &[
     ("write_jsonl", Ours("write_json")),
     ("write_ndjson", Ours("write_json")),
     // Planned.
-    ("join", Planned(JOIN_MEANWHILE)),
-    ("inner_join", Planned(JOIN_MEANWHILE)),
-    ("left_outer_join", Planned(JOIN_MEANWHILE)),
-    ("right_outer_join", Planned(JOIN_MEANWHILE)),
-    ("full_outer_join", Planned(JOIN_MEANWHILE)),
-    ("left_join", Planned(JOIN_MEANWHILE)),
-    ("right_join", Planned(JOIN_MEANWHILE)),
-    ("outer_join", Planned(JOIN_MEANWHILE)),
-    ("co_group", Planned("meanwhile, group each input in its own chain (`key_by(..) -> reduce_group(..)`) and combine the two results after `run()`")),
-    ("cross", Planned("meanwhile, collect the smaller input into a `Vec` before the pipeline and pair each record with it in a `flat_map` closure")),
-    ("union", Planned("meanwhile, read both inputs with one source: a directory or a glob matching both files, or `from_iter(a.into_iter().chain(b))`")),
+    // Joins and friends under other names.
+    ("inner_join", Ours("join")),
+    ("left_join", Ours("left_outer_join")),
+    ("right_join", Ours("right_outer_join")),
+    ("outer_join", Ours("full_outer_join")),
+    ("full_join", Ours("full_outer_join")),
+    ("joinWithTiny", Ours("join(other, |l| key, |r| key, strategy = broadcast_right)")),
+    ("joinWithHuge", Ours("join(other, |l| key, |r| key, strategy = broadcast_left)")),
+    ("crossWithTiny", Ours("cross(other, strategy = broadcast_right)")),
+    ("crossWithHuge", Ours("cross(other, strategy = broadcast_left)")),
+    ("withBroadcastSet", Ours("broadcast")),
+    ("broadcast_set", Ours("broadcast")),
+    ("concat", Ours("union")),
+    ("union_all", Ours("union")),
+    ("cartesian", Ours("cross")),
+    ("cross_join", Ours("cross")),
+    ("exists", Ours("semi_join")),
+    ("left_semi_join", Ours("semi_join")),
+    ("left_anti_join", Ours("anti_join")),
+    ("not_exists", Ours("anti_join")),
     ("sort_by", Planned("meanwhile, `collect()` and sort the result after `run()`, e.g. `v.sort_by_key(|x| ...)`")),
     ("sort", Planned("meanwhile, `collect()` and sort the result after `run()`, e.g. `v.sort()`")),
     ("sort_partition", Planned("meanwhile, sort inside a `map_partition` closure: `map_partition(|part| { let mut v: Vec<_> = part.collect(); v.sort(); v })`")),
@@ -77,7 +84,6 @@ pub const HINTS: &[(&str, Hint)] = &[
     ("partition_custom", Planned("meanwhile, `partition_by_hash(|x| key)` groups equal keys into one partition")),
     ("iterate", Planned("meanwhile, run the job in a Rust loop, feeding each round's result to the next job")),
     ("iterate_delta", Planned("meanwhile, run the job in a Rust loop, feeding each round's result to the next job")),
-    ("with_broadcast_set", Planned("meanwhile, closures capture locals by reference: compute the value before the pipeline and use it in the closure")),
     ("window", Planned("streaming is not supported; meanwhile, `key_by` a window number computed from each record's time")),
 ];
 
@@ -189,15 +195,25 @@ mod tests {
     }
 
     #[test]
+    fn flink_join_names_point_to_ours() {
+        assert_eq!(say("leftOuterJoin"), ": it is `left_outer_join(other, |l| key, |r| key)` or `left_outer_join(other, |l| key, |r| key, |l, r: Option<&R>| output)` here");
+        assert_eq!(
+            say("coGroup"),
+            format!(": it is `{}` here", lookup("co_group").unwrap().usage)
+        );
+        assert_eq!(say("groupBy"), ": it is `key_by(|x: &T| key)` here");
+        assert!(
+            say("joinWithTiny").contains("strategy = broadcast_right"),
+            "{}",
+            say("joinWithTiny")
+        );
+        assert!(say("withBroadcastSet").contains("broadcast()"));
+        assert!(say("left_join").starts_with(": it is `left_outer_join("));
+    }
+
+    #[test]
     fn planned_operators_say_so_with_what_to_do_meanwhile() {
         for name in [
-            "join",
-            "leftOuterJoin",
-            "right_outer_join",
-            "full_outer_join",
-            "coGroup",
-            "cross",
-            "union",
             "sort_by",
             "sortPartition",
             "partition_by_range",
@@ -223,7 +239,7 @@ mod tests {
             did_you_mean("evnes", &["evens", "odds"]),
             " (did you mean `evens`?)"
         );
-        for far in ["joint", "mix", "sor", "zip", "window_all", "xyz", "tail"] {
+        for far in ["mix", "sor", "zip", "window_all", "xyz", "tail"] {
             assert_eq!(say(far), "", "{far}");
         }
     }
@@ -233,8 +249,14 @@ mod tests {
         for (name, hint) in HINTS {
             assert!(lookup(name).is_none(), "`{name}` is ours: remove its hint");
             if let Ours(op) = hint {
+                // An operator, a job option, or a call of one of ours written out.
+                let head: String = op
+                    .chars()
+                    .skip_while(|c| !c.is_ascii_alphabetic())
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect();
                 assert!(
-                    lookup(op).is_some() || op.starts_with("#!["),
+                    lookup(op).is_some() || op.starts_with("#![") || lookup(&head).is_some(),
                     "the hint for `{name}` names `{op}`, which is not an operator"
                 );
             }

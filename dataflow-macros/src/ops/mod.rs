@@ -1,47 +1,223 @@
 //! The operator catalogue: one entry per operator, grouped by family, one file per family.
-//! Each entry says how the operator is called (arguments, options), what it consumes and
-//! produces (its [`Role`]), and its Flink name for the README's table. Code generation for a
-//! family lives beside its entries.
+//!
+//! Each entry ([`OpSpec`]) says everything about its operator: how it is called (arguments,
+//! options), how many inputs it takes ([`Inputs`]), where it sits in a stage and its own code
+//! generator ([`Role`]), and its Flink name for the README's table. The generic passes (`plan`,
+//! `expand`) only stitch together what the generators return: adding an operator is one entry
+//! and, for a new family, one generator, never a new arm in the expander.
+//!
+//! The generators are split by what the operator does to a stage:
+//! - [`SourceGen`]: starts a stage by driving a loop over an input;
+//! - [`FusedGen`]: record-at-a-time code inside the loop;
+//! - [`TerminalGen`]: ends a branch of the loop in per-task state (a sink, an aggregation, an
+//!   exchange, a broadcast), finished once the loop is done;
+//! - [`MultiGen`]: takes several inputs; each input is either materialized by its producer's
+//!   stage the way the operator needs it ([`Need`]) or, for one input, streamed through the
+//!   operator fused into its producer's loop ([`Plan`]).
 
 pub mod aggregate;
+pub mod broadcast;
 pub mod elementwise;
 pub mod exchange;
 pub mod hints;
+pub mod join;
+pub mod multi;
 pub mod sinks;
 pub mod sources;
 
-/// What an operator does in a chain.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+use crate::ast::Call;
+use crate::validate::{Graph, Node};
+use proc_macro2::{Ident, TokenStream};
+use syn::{Expr, Index};
+
+/// What an operator is to a stage, with its code generator.
+#[derive(Clone, Copy)]
 pub enum Role {
-    /// Starts a chain.
-    Source(sources::Source),
+    /// Starts a chain and drives a stage's loop.
+    Source(&'static dyn SourceGen),
     /// Record-at-a-time; fused into the stage's loop.
-    Elementwise(elementwise::Elementwise),
-    /// Sets the key for the next operator.
+    Fused(&'static dyn FusedGen),
+    /// Sets the key for the next (keyed) operator.
     KeyBy,
-    /// An aggregation: per key after `key_by`, over everything otherwise.
-    Aggregation(aggregate::Aggregation),
-    /// Repartitions: ends a stage, the next stage reads the new partitions.
-    Exchange(exchange::Exchange),
-    /// Ends a chain and yields one of the job's results.
-    Sink(sinks::Sink),
+    /// Ends a branch of the loop: a sink, an aggregation, an exchange or a broadcast.
+    Terminal(&'static dyn TerminalGen),
+    /// Takes the chain's data set and further data sets named in its arguments.
+    Multi(&'static dyn MultiGen),
+}
+
+/// How many inputs an operator takes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Inputs {
+    /// A source: none.
+    None,
+    /// The chain's data set.
+    Chain,
+    /// The chain's data set and the data set named by the first argument (joins, co_group, cross).
+    ChainAndOne,
+    /// The chain's data set and every data set named by the arguments (union).
+    ChainAndAll,
+}
+
+/// Code generator of a source.
+pub trait SourceGen: Sync {
+    /// The call that drives a stage over this source: `driver(ctx, &OP, input, init, body)`,
+    /// where `body` is `|local, record| ...`.
+    fn drive(
+        &self,
+        call: &Call,
+        op: &TokenStream,
+        init: &TokenStream,
+        body: &TokenStream,
+    ) -> TokenStream;
+    /// Whether records may borrow the source's reused buffer (`read_text`'s `&str` lines), so
+    /// that an operator keeping one beyond the loop must own it first.
+    fn borrows_buffer(&self) -> bool {
+        false
+    }
+}
+
+/// Code generator of a fused, record-at-a-time operator.
+pub trait FusedGen: Sync {
+    /// The loop-body code applied to `input`; `next` is what follows, reading `output`.
+    fn apply(
+        &self,
+        node: &Node,
+        op: &Ident,
+        input: &Ident,
+        output: &Ident,
+        next: TokenStream,
+    ) -> TokenStream;
+}
+
+/// Code generator of an operator that ends a branch of a stage in per-task state.
+pub trait TerminalGen: Sync {
+    /// Checks that need the operator's own knowledge (run by `validate`).
+    fn check(&self, _call: &Call, _keyed: bool) -> syn::Result<()> {
+        Ok(())
+    }
+    /// Whether a chain that is not bound by `let` may end here, its value being a job result.
+    fn is_result(&self, node: &Node) -> bool;
+    /// Whether nothing may follow it in its chain (a sink, a broadcast).
+    fn ends_chain(&self) -> bool {
+        false
+    }
+    /// Whether it may follow `key_by` (and then runs per key).
+    fn is_keyed_operator(&self) -> bool {
+        false
+    }
+    /// Code run once before the stage (a file sink creates its destination).
+    fn prepare(&self, _g: &Graph, _id: usize) -> TokenStream {
+        TokenStream::new()
+    }
+    /// A task's fresh state.
+    fn init(&self, g: &Graph, id: usize) -> TokenStream;
+    /// Loop-body code handing `input` to the state `__local.#field`; `own` says whether the
+    /// record may borrow a source buffer (see [`crate::gen::keep`]).
+    fn push(&self, g: &Graph, id: usize, field: &Index, input: &Ident, own: bool) -> TokenStream;
+    /// The value made from every task's state (`states`, in input order): a job result, or the
+    /// partitions a later stage reads. `partitioned` says whether the stage read partitions.
+    fn finish(&self, g: &Graph, id: usize, states: &Ident, partitioned: bool) -> TokenStream;
+    /// How a later stage turns one element of the partitions into the record it hands on.
+    fn read(&self, _g: &Graph, _id: usize, record: &Ident, rest: TokenStream) -> TokenStream {
+        quote::quote!(let __start = #record; #rest)
+    }
+    /// `explain()`'s line for the terminal.
+    fn explain(&self, g: &Graph, id: usize) -> String;
+    /// Whether the value is a variable the closures of later stages read by the name its `let`
+    /// binds (`broadcast()`), rather than partitions a stage drives over.
+    fn binds_variable(&self) -> bool {
+        false
+    }
+    /// Whether the partitions hold exactly one record (a global aggregation's value).
+    fn yields_one_record(&self, _node: &Node) -> bool {
+        false
+    }
+}
+
+/// How a multi-input operator runs.
+#[derive(Clone, Copy)]
+pub enum Plan {
+    /// Every input is materialized first; the operator drives a stage of its own over them.
+    Barrier(&'static dyn BarrierGen),
+    /// Input `port` streams through the operator, fused into its producer's loop; the others
+    /// are materialized before that stage runs.
+    Streamed(usize, &'static dyn StreamedGen),
+}
+
+/// How a materialized input of a multi-input operator is collected by its producer's stage.
+pub enum Need<'a> {
+    /// Hash-partitioned by this key closure into `HASH_PARTITIONS` partitions.
+    Hash(&'a Expr),
+    /// Kept whole, in input order (a broadcast side, a union's input).
+    All,
+}
+
+/// Code generator of an operator with several inputs.
+pub trait MultiGen: Sync {
+    /// Checks that need the operator's own knowledge (options, strategies).
+    fn check(&self, _node: &Node) -> syn::Result<()> {
+        Ok(())
+    }
+    /// How this call runs (it may depend on a strategy option).
+    fn plan(&'static self, node: &Node) -> Plan;
+    /// What materialized input `port` needs.
+    fn need<'a>(&self, node: &'a Node, port: usize) -> Need<'a>;
+    /// `explain()`'s description of the operator.
+    fn explain(&self, node: &Node) -> String;
+}
+
+/// A multi-input operator that runs its own stage over its materialized inputs.
+pub trait BarrierGen: Sync {
+    /// The call driving the stage; `inputs` are the materialized inputs by port, `body` is
+    /// `|__local, ...| ...` code that expects the output record in `__start`.
+    fn drive(
+        &self,
+        node: &Node,
+        op: &Ident,
+        inputs: &[Ident],
+        init: &TokenStream,
+        body: TokenStream,
+    ) -> TokenStream;
+}
+
+/// A multi-input operator fused into the loop of one of its inputs.
+pub trait StreamedGen: Sync {
+    /// Code run once before the stage, after the other inputs are materialized (e.g. building
+    /// a hash table over a broadcast side).
+    fn prelude(&self, node: &Node, op: &Ident, inputs: &[Ident]) -> TokenStream;
+    /// The loop-body code for one streamed record `input`; `next` reads `output`.
+    fn apply(
+        &self,
+        node: &Node,
+        op: &Ident,
+        inputs: &[Ident],
+        input: &Ident,
+        output: &Ident,
+        next: TokenStream,
+    ) -> TokenStream;
 }
 
 /// One operator of the catalogue.
-#[derive(Debug)]
 pub struct OpSpec {
     pub name: &'static str,
     /// The Flink DataSet operator it corresponds to (checked against the README's table).
     #[cfg_attr(not(test), allow(dead_code))]
     pub flink: &'static str,
+    pub inputs: Inputs,
     pub role: Role,
-    /// Allowed number of positional arguments.
+    /// Allowed number of positional arguments (data sets named as inputs included).
     pub min_args: usize,
     pub max_args: usize,
     /// How a call looks, shown in messages: `map(|x| ...)`.
     pub usage: &'static str,
     /// Allowed named options (`delimiter = b';'`).
     pub options: &'static [&'static str],
+}
+
+impl OpSpec {
+    pub fn is_source(&self) -> bool {
+        matches!(self.role, Role::Source(_))
+    }
 }
 
 /// Every operator, in the order the README lists them.
@@ -51,6 +227,9 @@ pub fn catalogue() -> impl Iterator<Item = &'static OpSpec> {
         .chain(elementwise::OPS)
         .chain(aggregate::OPS)
         .chain(exchange::OPS)
+        .chain(join::OPS)
+        .chain(multi::OPS)
+        .chain(broadcast::OPS)
         .chain(sinks::OPS)
 }
 
@@ -85,6 +264,28 @@ mod tests {
                 op.name,
                 op.flink
             );
+        }
+    }
+
+    /// A multi-input operator takes its other inputs as arguments; a single-input one does not.
+    #[test]
+    fn inputs_agree_with_roles() {
+        for op in super::catalogue() {
+            let multi = matches!(op.role, super::Role::Multi(_));
+            let takes_more = matches!(
+                op.inputs,
+                super::Inputs::ChainAndOne | super::Inputs::ChainAndAll
+            );
+            assert_eq!(multi, takes_more, "`{}`", op.name);
+            assert_eq!(
+                op.is_source(),
+                op.inputs == super::Inputs::None,
+                "`{}`",
+                op.name
+            );
+            if takes_more {
+                assert!(op.min_args >= 1, "`{}` names its other input", op.name);
+            }
         }
     }
 }

@@ -1,6 +1,12 @@
 //! Sinks: each ends a chain and contributes one value to the job's result.
 
-use super::{OpSpec, Role};
+use super::{Inputs, OpSpec, Role, TerminalGen};
+use crate::gen::{keep, op_static, respan, rt, rt_at};
+use crate::plan::label;
+use crate::validate::{Graph, Node};
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use syn::Index;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Sink {
@@ -16,7 +22,8 @@ pub const OPS: &[OpSpec] = &[
     OpSpec {
         name: "collect",
         flink: "collect",
-        role: Role::Sink(Sink::Collect),
+        inputs: Inputs::Chain,
+        role: Role::Terminal(&Sink::Collect),
         min_args: 0,
         max_args: 0,
         usage: "collect() or collect::<HashMap<_, _>>()",
@@ -25,7 +32,8 @@ pub const OPS: &[OpSpec] = &[
     OpSpec {
         name: "print",
         flink: "print",
-        role: Role::Sink(Sink::Print),
+        inputs: Inputs::Chain,
+        role: Role::Terminal(&Sink::Print),
         min_args: 0,
         max_args: 0,
         usage: "print()",
@@ -34,7 +42,8 @@ pub const OPS: &[OpSpec] = &[
     OpSpec {
         name: "for_each",
         flink: "output(OutputFormat)",
-        role: Role::Sink(Sink::ForEach),
+        inputs: Inputs::Chain,
+        role: Role::Terminal(&Sink::ForEach),
         min_args: 1,
         max_args: 1,
         usage: "for_each(|x| ...)",
@@ -43,7 +52,8 @@ pub const OPS: &[OpSpec] = &[
     OpSpec {
         name: "write_text",
         flink: "writeAsText",
-        role: Role::Sink(Sink::WriteText),
+        inputs: Inputs::Chain,
+        role: Role::Terminal(&Sink::WriteText),
         min_args: 1,
         max_args: 1,
         usage: "write_text(\"out.txt\")",
@@ -52,7 +62,8 @@ pub const OPS: &[OpSpec] = &[
     OpSpec {
         name: "write_csv",
         flink: "writeAsCsv",
-        role: Role::Sink(Sink::WriteCsv),
+        inputs: Inputs::Chain,
+        role: Role::Terminal(&Sink::WriteCsv),
         min_args: 1,
         max_args: 1,
         usage: "write_csv(\"out.csv\")",
@@ -61,10 +72,133 @@ pub const OPS: &[OpSpec] = &[
     OpSpec {
         name: "write_json",
         flink: "(JSON lines; no DataSet equivalent)",
-        role: Role::Sink(Sink::WriteJson),
+        inputs: Inputs::Chain,
+        role: Role::Terminal(&Sink::WriteJson),
         min_args: 1,
         max_args: 1,
         usage: "write_json(\"out.jsonl\")",
         options: &["sync"],
     },
 ];
+
+impl Sink {
+    fn writes_file(self) -> bool {
+        matches!(self, Sink::WriteText | Sink::WriteCsv | Sink::WriteJson)
+    }
+}
+
+/// The file sink of operator `id`, created before its stage.
+fn sink_var(id: usize, span: Span) -> Ident {
+    respan(&format_ident!("__sink{}", id), span)
+}
+
+impl TerminalGen for Sink {
+    fn is_result(&self, _node: &Node) -> bool {
+        true
+    }
+
+    fn ends_chain(&self) -> bool {
+        true
+    }
+
+    fn prepare(&self, g: &Graph, id: usize) -> TokenStream {
+        let rt = rt();
+        let node = &g.nodes[id];
+        if !self.writes_file() {
+            return TokenStream::new();
+        }
+        let sink = sink_var(id, Span::call_site());
+        let path = node.call.arg(0);
+        let op = op_static(id);
+        let ty = match self {
+            Sink::WriteText => quote!(text::TextSink),
+            Sink::WriteJson => quote!(json::JsonSink),
+            _ => quote!(csv::CsvSink),
+        };
+        // The operator names the sink in its errors; each option is a builder method.
+        let mut ctor = quote!(#rt::sink::#ty::new(#path).operator(&#op));
+        for option in node.spec.options {
+            if let Some(v) = node.call.option(option) {
+                let m = Ident::new(option, Span::call_site());
+                ctor = quote!(#ctor.#m(#v));
+            }
+        }
+        quote!(let #sink = #ctor;)
+    }
+
+    fn init(&self, _g: &Graph, id: usize) -> TokenStream {
+        let rt = rt();
+        match self {
+            Sink::Collect => quote!(::std::vec::Vec::new()),
+            Sink::Print => quote!(#rt::sink::print::PrintBuffer::new()),
+            Sink::ForEach => quote!(()),
+            Sink::WriteText | Sink::WriteCsv | Sink::WriteJson => {
+                let sink = sink_var(id, Span::call_site());
+                quote!(#sink.part())
+            }
+        }
+    }
+
+    fn push(&self, g: &Graph, id: usize, field: &Index, input: &Ident, own: bool) -> TokenStream {
+        let node = &g.nodes[id];
+        let op = op_static(id);
+        let span = node.call.name.span();
+        let rt = rt_at(span);
+        let input = &respan(input, span);
+        match self {
+            Sink::Collect => {
+                let kept = if own {
+                    keep(span, quote!(#input))
+                } else {
+                    quote!(#input)
+                };
+                quote_spanned!(span=> __local.#field.push(#kept);)
+            }
+            // `Display`, `Debug` and `Serialize` impls are user code too.
+            Sink::Print | Sink::WriteText | Sink::WriteCsv | Sink::WriteJson => {
+                quote_spanned!(span=> #rt::guard::guard(&#op, || __local.#field.write(&#input));)
+            }
+            Sink::ForEach => {
+                let f = node.call.arg(0);
+                quote_spanned!(span=> #rt::guard::call::map(&#op, #input, #f);)
+            }
+        }
+    }
+
+    fn finish(&self, g: &Graph, id: usize, states: &Ident, _partitioned: bool) -> TokenStream {
+        let node = &g.nodes[id];
+        let span = node.call.name.span();
+        let rt = rt_at(span);
+        let states = &respan(states, span);
+        let sink = sink_var(id, span);
+        let label = label(node);
+        match self {
+            Sink::Collect => {
+                let all = quote!({
+                    let __all = #rt::sink::concat(#states);
+                    __ctx.record_sink(#label, __all.len() as u64);
+                    __all
+                });
+                match &node.call.generics {
+                    Some(g) => {
+                        let ty = &g.args;
+                        quote_spanned!(span=> ::core::iter::Iterator::collect::<#ty>(::core::iter::IntoIterator::into_iter(#all)))
+                    }
+                    None => all,
+                }
+            }
+            Sink::Print => quote!({
+                let __n = #rt::sink::print::print_all(#states)?;
+                __ctx.record_sink(#label, __n);
+            }),
+            Sink::ForEach => quote!({ let _ = #states; }),
+            Sink::WriteText => quote!(#rt::sink::text::commit_text(__ctx, &#sink, #states)?),
+            Sink::WriteCsv => quote!(#rt::sink::csv::commit_csv(__ctx, &#sink, #states)?),
+            Sink::WriteJson => quote!(#rt::sink::json::commit_json(__ctx, &#sink, #states)?),
+        }
+    }
+
+    fn explain(&self, g: &Graph, id: usize) -> String {
+        format!("{} => job result", label(&g.nodes[id]))
+    }
+}

@@ -1,8 +1,8 @@
 //! Sources: collections, iterators, ranges, text files, CSV files and JSON lines.
 
-use super::{OpSpec, Role};
+use super::{Inputs, OpSpec, Role, SourceGen};
 use crate::ast::Call;
-use crate::expand::{bad_record_policy, rt_at};
+use crate::gen::{bad_record_policy, rt_at};
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 
@@ -20,7 +20,8 @@ pub const OPS: &[OpSpec] = &[
     OpSpec {
         name: "from_collection",
         flink: "fromCollection",
-        role: Role::Source(Source::Collection),
+        inputs: Inputs::None,
+        role: Role::Source(&SourceOp(Source::Collection)),
         min_args: 1,
         max_args: 1,
         usage: "from_collection(vec)",
@@ -29,7 +30,8 @@ pub const OPS: &[OpSpec] = &[
     OpSpec {
         name: "from_iter",
         flink: "fromCollection(Iterator)",
-        role: Role::Source(Source::Iter),
+        inputs: Inputs::None,
+        role: Role::Source(&SourceOp(Source::Iter)),
         min_args: 1,
         max_args: 1,
         usage: "from_iter(iterator)",
@@ -38,7 +40,8 @@ pub const OPS: &[OpSpec] = &[
     OpSpec {
         name: "range",
         flink: "generateSequence",
-        role: Role::Source(Source::Range),
+        inputs: Inputs::None,
+        role: Role::Source(&SourceOp(Source::Range)),
         min_args: 1,
         max_args: 1,
         usage: "range(0..n)",
@@ -47,7 +50,8 @@ pub const OPS: &[OpSpec] = &[
     OpSpec {
         name: "read_text",
         flink: "readTextFile",
-        role: Role::Source(Source::Text),
+        inputs: Inputs::None,
+        role: Role::Source(&SourceOp(Source::Text)),
         min_args: 1,
         max_args: 1,
         usage: "read_text(\"path, directory or glob\")",
@@ -56,7 +60,8 @@ pub const OPS: &[OpSpec] = &[
     OpSpec {
         name: "read_csv",
         flink: "readCsvFile",
-        role: Role::Source(Source::Csv),
+        inputs: Inputs::None,
+        role: Role::Source(&SourceOp(Source::Csv)),
         min_args: 1,
         max_args: 1,
         usage: "read_csv::<Record>(\"path\")",
@@ -65,7 +70,8 @@ pub const OPS: &[OpSpec] = &[
     OpSpec {
         name: "read_json",
         flink: "(JSON lines; no DataSet equivalent)",
-        role: Role::Source(Source::Json),
+        inputs: Inputs::None,
+        role: Role::Source(&SourceOp(Source::Json)),
         min_args: 1,
         max_args: 1,
         usage: "read_json::<Record>(\"path\")",
@@ -73,8 +79,27 @@ pub const OPS: &[OpSpec] = &[
     },
 ];
 
+/// The generator of every source: one driver call each.
+pub struct SourceOp(pub Source);
+
+impl SourceGen for SourceOp {
+    fn drive(
+        &self,
+        call: &Call,
+        op: &TokenStream,
+        init: &TokenStream,
+        body: &TokenStream,
+    ) -> TokenStream {
+        drive(self.0, call, op, init, body)
+    }
+
+    fn borrows_buffer(&self) -> bool {
+        matches!(self.0, Source::Text | Source::Csv)
+    }
+}
+
 /// The call that drives a stage over this source: `driver(ctx, &OP, input, init, body)`.
-pub fn drive(
+fn drive(
     kind: Source,
     call: &Call,
     op: &TokenStream,

@@ -39,7 +39,7 @@ use std::hash::Hash;
 
 /// Number of partitions of a keyed aggregation's output (a power of two). Fixed, not derived
 /// from the parallelism, so that the partitioning of the result does not depend on it.
-pub const PARTITIONS: usize = 256;
+pub const PARTITIONS: usize = crate::hash::HASH_PARTITIONS;
 
 const _: () = assert!(PARTITIONS.is_power_of_two());
 

@@ -37,3 +37,10 @@ pub(crate) mod test_support {
         names
     }
 }
+
+/// The one record of a data set that holds exactly one (a global aggregation's value read as a
+/// broadcast variable).
+pub fn only_value<T>(mut all: Vec<T>) -> T {
+    debug_assert_eq!(all.len(), 1, "a global aggregation yields one record");
+    all.pop().expect("a global aggregation yields one record")
+}

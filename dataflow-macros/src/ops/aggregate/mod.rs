@@ -2,9 +2,11 @@
 //! it they run over the whole data set, and at the end of a chain they are sinks that return
 //! their value (`-> count()` returns a `u64`).
 
-use super::{OpSpec, Role};
+mod terminal;
+
+use super::{Inputs, OpSpec, Role};
 use crate::ast::Call;
-use crate::expand::{respan, rt_at};
+use crate::gen::{respan, rt_at};
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::Expr;
@@ -33,7 +35,8 @@ pub const OPS: &[OpSpec] = &[
     OpSpec {
         name: "count",
         flink: "count / aggregate(COUNT)",
-        role: Role::Aggregation(Count),
+        inputs: Inputs::Chain,
+        role: Role::Terminal(&Count),
         min_args: 0,
         max_args: 0,
         usage: "count()",
@@ -42,7 +45,8 @@ pub const OPS: &[OpSpec] = &[
     OpSpec {
         name: "sum",
         flink: "sum / aggregate(SUM)",
-        role: Role::Aggregation(Sum),
+        inputs: Inputs::Chain,
+        role: Role::Terminal(&Sum),
         min_args: 0,
         max_args: 1,
         usage: "sum(|x: &T| value)",
@@ -51,7 +55,8 @@ pub const OPS: &[OpSpec] = &[
     OpSpec {
         name: "min",
         flink: "min / aggregate(MIN)",
-        role: Role::Aggregation(Min),
+        inputs: Inputs::Chain,
+        role: Role::Terminal(&Min),
         min_args: 0,
         max_args: 1,
         usage: "min(|x: &T| value)",
@@ -60,7 +65,8 @@ pub const OPS: &[OpSpec] = &[
     OpSpec {
         name: "max",
         flink: "max / aggregate(MAX)",
-        role: Role::Aggregation(Max),
+        inputs: Inputs::Chain,
+        role: Role::Terminal(&Max),
         min_args: 0,
         max_args: 1,
         usage: "max(|x: &T| value)",
@@ -69,7 +75,8 @@ pub const OPS: &[OpSpec] = &[
     OpSpec {
         name: "avg",
         flink: "(average; no direct Flink equivalent)",
-        role: Role::Aggregation(Avg),
+        inputs: Inputs::Chain,
+        role: Role::Terminal(&Avg),
         min_args: 0,
         max_args: 1,
         usage: "avg(|x: &T| number)",
@@ -78,7 +85,8 @@ pub const OPS: &[OpSpec] = &[
     OpSpec {
         name: "statistics",
         flink: "(DataSetUtils.summarize)",
-        role: Role::Aggregation(Statistics),
+        inputs: Inputs::Chain,
+        role: Role::Terminal(&Statistics),
         min_args: 0,
         max_args: 1,
         usage: "statistics(|x: &T| number)",
@@ -87,7 +95,8 @@ pub const OPS: &[OpSpec] = &[
     OpSpec {
         name: "reduce",
         flink: "reduce",
-        role: Role::Aggregation(Reduce),
+        inputs: Inputs::Chain,
+        role: Role::Terminal(&Reduce),
         min_args: 1,
         max_args: 1,
         usage: "reduce(|a, b| ...)",
@@ -96,7 +105,8 @@ pub const OPS: &[OpSpec] = &[
     OpSpec {
         name: "fold",
         flink: "reduceGroup / combineGroup (fold)",
-        role: Role::Aggregation(Fold),
+        inputs: Inputs::Chain,
+        role: Role::Terminal(&Fold),
         min_args: 2,
         max_args: 3,
         usage: "fold(init, |acc, x| ...)` or `fold(init, |acc, x| ..., |acc1, acc2| ..., identity = value)",
@@ -105,7 +115,8 @@ pub const OPS: &[OpSpec] = &[
     OpSpec {
         name: "aggregate",
         flink: "aggregate(..).and(..)",
-        role: Role::Aggregation(Aggregate),
+        inputs: Inputs::Chain,
+        role: Role::Terminal(&Aggregate),
         min_args: 1,
         max_args: 8,
         usage: "aggregate(count(), sum(|x: &T| ...), ...)",
@@ -114,7 +125,8 @@ pub const OPS: &[OpSpec] = &[
     OpSpec {
         name: "min_by",
         flink: "minBy",
-        role: Role::Aggregation(MinBy),
+        inputs: Inputs::Chain,
+        role: Role::Terminal(&MinBy),
         min_args: 1,
         max_args: 1,
         usage: "min_by(|x: &T| value)",
@@ -123,7 +135,8 @@ pub const OPS: &[OpSpec] = &[
     OpSpec {
         name: "max_by",
         flink: "maxBy",
-        role: Role::Aggregation(MaxBy),
+        inputs: Inputs::Chain,
+        role: Role::Terminal(&MaxBy),
         min_args: 1,
         max_args: 1,
         usage: "max_by(|x: &T| value)",
@@ -132,7 +145,8 @@ pub const OPS: &[OpSpec] = &[
     OpSpec {
         name: "first",
         flink: "first(n)",
-        role: Role::Aggregation(First),
+        inputs: Inputs::Chain,
+        role: Role::Terminal(&First),
         min_args: 1,
         max_args: 1,
         usage: "first(n)",
@@ -141,7 +155,8 @@ pub const OPS: &[OpSpec] = &[
     OpSpec {
         name: "reduce_group",
         flink: "reduceGroup",
-        role: Role::Aggregation(ReduceGroup),
+        inputs: Inputs::Chain,
+        role: Role::Terminal(&ReduceGroup),
         min_args: 1,
         max_args: 1,
         usage: "reduce_group(|key: &K, values: Vec<T>| iterator)",
@@ -150,7 +165,8 @@ pub const OPS: &[OpSpec] = &[
     OpSpec {
         name: "distinct",
         flink: "distinct",
-        role: Role::Aggregation(Distinct),
+        inputs: Inputs::Chain,
+        role: Role::Terminal(&Distinct),
         min_args: 0,
         max_args: 0,
         usage: "distinct()",
@@ -172,6 +188,27 @@ pub const COMPONENTS: &[&str] = &[
 ];
 
 impl Aggregation {
+    /// The aggregation called `name` (the catalogue's entries name their kind).
+    pub fn named(name: &str) -> Option<Aggregation> {
+        Some(match name {
+            "count" => Count,
+            "sum" => Sum,
+            "min" => Min,
+            "max" => Max,
+            "avg" => Avg,
+            "statistics" => Statistics,
+            "reduce" => Reduce,
+            "fold" => Fold,
+            "aggregate" => Aggregate,
+            "min_by" => MinBy,
+            "max_by" => MaxBy,
+            "first" => First,
+            "reduce_group" => ReduceGroup,
+            "distinct" => Distinct,
+            _ => return None,
+        })
+    }
+
     /// Whether the operator needs `key_by` before it.
     pub fn keyed_only(self) -> bool {
         self == ReduceGroup
@@ -233,9 +270,7 @@ pub fn parse_component(e: &Expr) -> Result<Component<'_>, String> {
             COMPONENTS.join(", ")
         ));
     };
-    let Role::Aggregation(kind) = spec.role else {
-        unreachable!()
-    };
+    let kind = Aggregation::named(spec.name).expect("a component is an aggregation");
     let args: Vec<&Expr> = c.args.iter().collect();
     if args.len() < spec.min_args || args.len() > spec.max_args {
         return Err(format!(
