@@ -26,6 +26,10 @@ mod common;
 mod hand;
 #[path = "../examples/tpch/q1.rs"]
 mod q1;
+#[path = "../examples/tpch/q3.rs"]
+mod q3;
+#[path = "../examples/tpch/q5.rs"]
+mod q5;
 #[path = "../examples/tpch/q6.rs"]
 mod q6;
 #[path = "../examples/tpch/tables.rs"]
@@ -39,9 +43,6 @@ use tables::Tables;
 
 const SYSTEMS: [&str; 2] = ["dataflow", "hand"];
 
-/// The queries the `dataflow` system has: Q3 and Q5 need joins (issue 6), not in this branch yet.
-const DATAFLOW_QUERIES: [&str; 2] = ["q1", "q6"];
-
 /// The answer rows, `|`-separated, one per line (no header).
 fn show(rows: &[Vec<String>]) -> String {
     rows.iter().map(|r| r.join("|") + "\n").collect()
@@ -54,8 +55,10 @@ fn run(system: &str, query: &str, dir: &Path, threads: usize) -> String {
             let tables = Tables::new(dir);
             let answer = match query {
                 "q1" => q1::run(&tables, threads),
+                "q3" => q3::run(&tables, threads),
+                "q5" => q5::run(&tables, threads),
                 "q6" => q6::run(&tables, threads),
-                _ => panic!("the dataflow system has {DATAFLOW_QUERIES:?}, not {query}"),
+                _ => panic!("unknown query {query}: q1, q3, q5 or q6"),
             }
             .unwrap();
             let rows: Vec<Vec<String>> = answer
@@ -137,15 +140,10 @@ fn main() {
         for query in &queries {
             let hand = run("hand", query, dir.path(), 2);
             assert!(!hand.is_empty(), "{query}: no rows");
-            if DATAFLOW_QUERIES.contains(query) {
-                assert_eq!(
-                    run("dataflow", query, dir.path(), 2),
-                    hand,
-                    "{query}: dataflow, then hand"
-                );
-            }
+            let dataflow = run("dataflow", query, dir.path(), 2);
+            assert_eq!(dataflow, hand, "{query}: dataflow, then hand");
         }
-        println!("tpch_queries smoke test: dataflow and hand agree on {queries:?} (dataflow: {DATAFLOW_QUERIES:?})");
+        println!("tpch_queries smoke test: dataflow and hand agree on {queries:?}");
         return;
     }
 
@@ -172,11 +170,7 @@ fn main() {
         "query", "system", "ms", "cpu ms", "ratio", "cpu ratio"
     );
     for query in queries {
-        let present: Vec<&str> = SYSTEMS
-            .into_iter()
-            .filter(|s| *s == "hand" || DATAFLOW_QUERIES.contains(&query))
-            .collect();
-        let systems: Vec<Box<dyn Fn() -> String>> = present
+        let systems: Vec<Box<dyn Fn() -> String>> = SYSTEMS
             .iter()
             .map(|s| Box::new(move || run(s, query, dir, threads)) as Box<dyn Fn() -> String>)
             .collect();
@@ -184,13 +178,13 @@ fn main() {
         let mut first: Option<String> = None;
         let runs = interleaved(reps, &refs, |i, answer| {
             let want = first.get_or_insert_with(|| answer.clone());
-            assert_eq!(&answer, want, "{query}: {} disagrees", present[i]);
+            assert_eq!(&answer, want, "{query}: {} disagrees", SYSTEMS[i]);
         });
         if sf1 {
             check_sf1(query, first.as_deref().unwrap());
         }
         let hand = runs.last().expect("hand runs last");
-        for (system, r) in present.iter().zip(&runs) {
+        for (system, r) in SYSTEMS.iter().zip(&runs) {
             println!(
                 "{:>5} {:>9} {:>9.0} {:>9.0} {:>10.2} {:>10.2}",
                 query,

@@ -15,6 +15,10 @@
 mod answer;
 #[path = "tpch/q1.rs"]
 mod q1;
+#[path = "tpch/q3.rs"]
+mod q3;
+#[path = "tpch/q5.rs"]
+mod q5;
 #[path = "tpch/q6.rs"]
 mod q6;
 #[path = "tpch/tables.rs"]
@@ -26,7 +30,7 @@ use tables::Tables;
 
 type Query = fn(&Tables, usize) -> Result<answer::Answer, dataflow::Error>;
 
-const QUERIES: [(u32, Query); 2] = [(1, q1::run), (6, q6::run)];
+const QUERIES: [(u32, Query); 4] = [(1, q1::run), (3, q3::run), (5, q5::run), (6, q6::run)];
 
 const USAGE: &str = "usage: tpch DIR [--query N] [--threads N]
 

@@ -7,6 +7,10 @@
 mod answer;
 #[path = "../examples/tpch/q1.rs"]
 mod q1;
+#[path = "../examples/tpch/q3.rs"]
+mod q3;
+#[path = "../examples/tpch/q5.rs"]
+mod q5;
 #[path = "../examples/tpch/q6.rs"]
 mod q6;
 #[path = "../examples/tpch/tables.rs"]
@@ -69,6 +73,16 @@ fn check_query(query: &str, run: fn(&Tables, usize) -> Result<Answer, dataflow::
 #[test]
 fn q1_matches_duckdb() {
     check_query("q1", q1::run);
+}
+
+#[test]
+fn q3_matches_duckdb() {
+    check_query("q3", q3::run);
+}
+
+#[test]
+fn q5_matches_duckdb() {
+    check_query("q5", q5::run);
 }
 
 #[test]
