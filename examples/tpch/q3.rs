@@ -68,7 +68,7 @@ pub fn run(tables: &Tables, threads: usize) -> Result<Answer, Error> {
         // About a fifth of the orders before the day: small enough to hash once and share.
         let open = read_csv::<Order>(orders, delimiter = b'|', header = false)
             -> filter(|o| o.orderdate < day)
-            -> semi_join(building, |o| o.custkey, |c| *c);
+            -> semi_join(building, |o| o.custkey, |c| *c, strategy = broadcast_right);
         read_csv::<Lineitem>(lineitem, delimiter = b'|', header = false)
             -> filter(|l| l.shipdate > day)
             -> join(open, |l| l.orderkey, |o| o.orderkey,

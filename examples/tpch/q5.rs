@@ -92,7 +92,8 @@ pub fn run(tables: &Tables, threads: usize) -> Result<Answer, Error> {
         // (orderkey, the customer's nation) of the region's orders of 1994
         let orders = read_csv::<Order>(orders, delimiter = b'|', header = false)
             -> filter(|o| o.orderdate >= from && o.orderdate < to)
-            -> join(customers, |o| o.custkey, |c| c.custkey, |o, c| (o.orderkey, c.nationkey));
+            -> join(customers, |o| o.custkey, |c| c.custkey, |o, c| (o.orderkey, c.nationkey),
+                strategy = broadcast_right);
         // (suppkey, nationkey, nation name) of the region's suppliers
         let suppliers = read_csv::<Supplier>(supplier, delimiter = b'|', header = false)
             -> join(nations, |s| s.nationkey, |n| n.nationkey,
