@@ -3,6 +3,11 @@
 //! `Option` on an outer side), and the typed call of a `co_group` function.
 
 /// A matched record, as the join saw it: `&T`, or `Option<&T>` on an outer side.
+#[diagnostic::on_unimplemented(
+    message = "a join without a join function hands on its records cloned, and `{Self}` is not a clone-able record",
+    label = "the records of this join must be `Clone`",
+    note = "derive `Clone`, or give the join a function that builds its output from references (`join(other, lk, rk, |l, r| ...)`); a record that borrows its input's buffer (`read_csv::<T<'_>>`) cannot be kept by a hash join: map it to an owned type first, or stream it past the other side with `strategy = broadcast_right`"
+)]
 pub trait Matched {
     /// The record owned: `T`, or `Option<T>`.
     type Owned;
