@@ -35,7 +35,16 @@ pub fn expand(graph: &Graph, stages: &[Stage]) -> TokenStream {
             statics.push(op_info(&key.name, "key_by", &key_static(id)));
         }
     }
-    let stage_code: Vec<TokenStream> = stages.iter().map(|s| expand_stage(graph, s)).collect();
+    let stage_code: Vec<TokenStream> = stages
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            // Progress and per-stage metrics name the stage as `explain()` does.
+            let label = plan::stage_title(graph, s, i);
+            let code = expand_stage(graph, s);
+            quote!(__ctx.begin_stage(#i, #label); #code)
+        })
+        .collect();
     let results: Vec<Ident> = (0..graph.sinks).map(result).collect();
     let output = if results.len() == 1 {
         quote!(#(#results)*)
@@ -49,12 +58,20 @@ pub fn expand(graph: &Graph, stages: &[Stage]) -> TokenStream {
         }
         None => quote!(::core::option::Option::None),
     };
+    let mermaid = crate::pictures::mermaid(graph, stages);
+    let dot = crate::pictures::dot(graph, stages);
+    let progress = graph.progress.as_ref().map(|p| {
+        let span = syn::spanned::Spanned::span(p);
+        quote_spanned!(span=> .progress({ let __progress: bool = #p; __progress }))
+    });
     quote! {{
         #(#statics)*
         #rt::Job::new(#plan_text, #parallelism, |__ctx: &#rt::Context| -> #rt::Result<_> {
             #(#stage_code)*
             ::core::result::Result::Ok(#output)
         })
+        .pictures(#mermaid, #dot)
+        #progress
     }}
 }
 

@@ -12,8 +12,6 @@ mod ast;
 mod expand;
 mod gen;
 mod ops;
-// Wired into `Job` once the runtime takes the pictures (next commit).
-#[allow(dead_code)]
 mod pictures;
 mod plan;
 #[cfg(test)]

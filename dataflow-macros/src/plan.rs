@@ -503,25 +503,28 @@ pub fn label(node: &Node) -> String {
     format!("{}@{line}:{column}", node.spec.name)
 }
 
+/// `Stage N: reads ...`, the first line of a stage in `explain()`.
+pub fn stage_title(graph: &Graph, stage: &Stage, i: usize) -> String {
+    let input = &graph.nodes[stage.input];
+    let from = match (stage.reads, input.spec.role) {
+        (Reads::Source(_), _) => format!("source {}", label(input)),
+        (Reads::Partitions(_), _) => format!("the partitions of {}", label(input)),
+        (Reads::Barrier(_), Role::Multi(m)) => format!("{} {}", label(input), m.explain(input)),
+        (Reads::Barrier(_), _) => label(input),
+        (Reads::Cut(port), _) => format!(
+            "the records kept for {} input {} (a cut: they wait for a broadcast)",
+            label(input),
+            port + 1
+        ),
+    };
+    format!("Stage {}: reads {from}", i + 1)
+}
+
 /// The text of `explain()` (after its first line, which the runtime adds).
 pub fn explain(graph: &Graph, stages: &[Stage]) -> String {
     let mut out = String::new();
     for (i, stage) in stages.iter().enumerate() {
-        let input = &graph.nodes[stage.input];
-        let from = match (stage.reads, input.spec.role) {
-            (Reads::Source(_), _) => format!("source {}", label(input)),
-            (Reads::Partitions(_), _) => format!("the partitions of {}", label(input)),
-            (Reads::Barrier(_), Role::Multi(m)) => {
-                format!("{} {}", label(input), m.explain(input))
-            }
-            (Reads::Barrier(_), _) => label(input),
-            (Reads::Cut(port), _) => format!(
-                "the records kept for {} input {} (a cut: they wait for a broadcast)",
-                label(input),
-                port + 1
-            ),
-        };
-        let _ = writeln!(out, "Stage {}: reads {from}", i + 1);
+        let _ = writeln!(out, "{}", stage_title(graph, stage, i));
         let mut paths = Vec::new();
         describe(graph, &stage.flow, String::new(), &mut paths);
         for path in paths {

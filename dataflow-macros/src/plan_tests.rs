@@ -219,3 +219,26 @@ fn pictures_of_a_join() {
     assert!(dot.starts_with("digraph plan {"), "{dot}");
     assert!(dot.contains("n2 -> n3 [label=\"hash exchange\"];"), "{dot}");
 }
+
+/// The README's picture is the plan of the tour's word count, as the macro draws it.
+#[test]
+fn the_readme_picture_is_what_the_macro_draws() {
+    let dsl = "read_text(\"corpus/*.txt\")
+    -> flat_map(|line: &str| line.split_whitespace().map(str::to_lowercase).collect::<Vec<_>>())
+    -> key_by(|word: &String| word.clone())
+    -> count()
+    -> filter(|(_, n): &(String, u64)| *n >= threshold)
+    -> collect()";
+    let pipeline: crate::ast::Pipeline = syn::parse_str(dsl).unwrap();
+    let graph = validate(pipeline).unwrap();
+    let stages = plan(&graph).unwrap();
+    let mermaid = crate::pictures::mermaid(&graph, &stages);
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md"))
+        .expect("README.md at the workspace root");
+    let block = readme
+        .split("```mermaid\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("a mermaid block in the README");
+    assert_eq!(block, mermaid);
+}

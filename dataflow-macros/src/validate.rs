@@ -45,11 +45,13 @@ impl Node {
 pub struct Graph {
     pub nodes: Vec<Node>,
     pub parallelism: Option<Expr>,
+    /// `#![progress = false]`: no live progress line.
+    pub progress: Option<Expr>,
     pub sinks: usize,
 }
 
 /// The job options `#![name = value]` understood.
-const OPTIONS: &[&str] = &["parallelism"];
+const OPTIONS: &[&str] = &["parallelism", "progress"];
 
 /// A data set bound by `let`.
 struct Binding {
@@ -74,6 +76,7 @@ pub fn validate(pipeline: Pipeline) -> syn::Result<Graph> {
         graph: Graph {
             nodes: Vec::new(),
             parallelism: None,
+            progress: None,
             sinks: 0,
         },
         bindings: HashMap::new(),
@@ -161,9 +164,13 @@ impl Validator {
                 self.graph.parallelism = Some(value);
                 Ok(())
             }
-            "parallelism" => Err(Error::new(
+            "progress" if self.graph.progress.is_none() => {
+                self.graph.progress = Some(value);
+                Ok(())
+            }
+            "parallelism" | "progress" => Err(Error::new(
                 name.span(),
-                "option `parallelism` is set twice; keep one",
+                format!("option `{text}` is set twice; keep one"),
             )),
             _ => Err(Error::new(
                 name.span(),
