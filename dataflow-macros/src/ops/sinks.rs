@@ -134,7 +134,7 @@ impl TerminalGen for Sink {
             Sink::ForEach => quote!(()),
             Sink::WriteText | Sink::WriteCsv | Sink::WriteJson => {
                 let sink = sink_var(id, Span::call_site());
-                quote!(#sink.part())
+                quote!(#rt::sink::FileSink::part(&#sink))
             }
         }
     }
@@ -192,9 +192,9 @@ impl TerminalGen for Sink {
                 __ctx.record_sink(#label, __n);
             }),
             Sink::ForEach => quote!({ let _ = #states; }),
-            Sink::WriteText => quote!(#rt::sink::text::commit_text(__ctx, &#sink, #states)?),
-            Sink::WriteCsv => quote!(#rt::sink::csv::commit_csv(__ctx, &#sink, #states)?),
-            Sink::WriteJson => quote!(#rt::sink::json::commit_json(__ctx, &#sink, #states)?),
+            Sink::WriteText | Sink::WriteCsv | Sink::WriteJson => {
+                quote!(#rt::sink::FileSink::commit(&#sink, __ctx, #states)?)
+            }
         }
     }
 

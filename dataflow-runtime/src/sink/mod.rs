@@ -12,6 +12,52 @@ pub mod json;
 pub mod print;
 pub mod text;
 
+use crate::error::Result;
+use crate::job::Context;
+
+/// What every file sink is to the generated code: a part per task, written record by record in
+/// the stage's loop, then committed with the job ([`file`](mod@file)'s protocol). One trait, so
+/// that the sinks' generator has one path for all of them.
+pub trait FileSink {
+    /// One task's output.
+    type Part: Send;
+    /// A fresh part for a task.
+    fn part(&self) -> Self::Part;
+    /// Joins the parts in input order and stages the output for the job's commit; returns the
+    /// number of records written.
+    fn commit(&self, ctx: &Context, parts: Vec<Self::Part>) -> Result<u64>;
+}
+
+impl FileSink for text::TextSink {
+    type Part = text::TextPart;
+    fn part(&self) -> text::TextPart {
+        text::TextSink::part(self)
+    }
+    fn commit(&self, ctx: &Context, parts: Vec<text::TextPart>) -> Result<u64> {
+        text::commit_text(ctx, self, parts)
+    }
+}
+
+impl FileSink for csv::CsvSink {
+    type Part = csv::CsvPart;
+    fn part(&self) -> csv::CsvPart {
+        csv::CsvSink::part(self)
+    }
+    fn commit(&self, ctx: &Context, parts: Vec<csv::CsvPart>) -> Result<u64> {
+        csv::commit_csv(ctx, self, parts)
+    }
+}
+
+impl FileSink for json::JsonSink {
+    type Part = json::JsonPart;
+    fn part(&self) -> json::JsonPart {
+        json::JsonSink::part(self)
+    }
+    fn commit(&self, ctx: &Context, parts: Vec<json::JsonPart>) -> Result<u64> {
+        json::commit_json(ctx, self, parts)
+    }
+}
+
 /// `collect()`: joins the tasks' vectors in input order.
 pub fn concat<T>(tasks: Vec<Vec<T>>) -> Vec<T> {
     let total = tasks.iter().map(Vec::len).sum();
