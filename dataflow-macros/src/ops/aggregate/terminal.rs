@@ -293,11 +293,12 @@ fn check_quantile_literal(q: &Expr) -> syn::Result<()> {
         _ => None,
     };
     match value {
-        Some(v) if (negative && v != 0.0) || v > 1.0 => Err(syn::Error::new(
-            q.span(),
+        Some(v) if (negative && v != 0.0) || v > 1.0 => Err(syn::Error::new_spanned(
+            q,
             format!(
-                "`quantile`'s `q` is a fraction in [0, 1], found {}{v}: write e.g. `quantile(0.9, |x| ...)` for the 90th percentile (or `median(...)` for 0.5)",
-                if negative { "-" } else { "" }
+                "`quantile`'s `q` is a fraction in [0, 1], found {}{}: write e.g. `quantile(0.9, |x| ...)` for the 90th percentile (or `median(...)` for 0.5)",
+                if negative { "-" } else { "" },
+                lit.to_token_stream()
             ),
         )),
         _ => Ok(()),
