@@ -132,6 +132,34 @@
 //! # Ok::<(), dataflow::Error>(())
 //! ```
 //!
+//! Statistics per key: exact `median` and `quantile` (linear interpolation between the two
+//! nearest ranks), sample `variance` and `stddev`, Pearson's `corr`, `count_distinct`, and the
+//! `n` largest values with `top`. Each works alone, inside `aggregate(...)`, and globally.
+//!
+//! ```
+//! use dataflow::prelude::*;
+//! let trips = vec![("bus", 10.0, 2), ("bus", 30.0, 4), ("bus", 20.0, 3), ("car", 5.0, 1)];
+//! let (mut per_mode, mut bus_top) = pipeline! {
+//!     let xs = from_collection(trips);
+//!     xs -> key_by(|t: &(&str, f64, u32)| t.0)
+//!        -> aggregate(median(|t: &(&str, f64, u32)| t.1),
+//!                     quantile(0.25, |t: &(&str, f64, u32)| t.1),
+//!                     stddev(|t: &(&str, f64, u32)| t.1),
+//!                     corr(|t: &(&str, f64, u32)| t.1, |t: &(&str, f64, u32)| t.2),
+//!                     count_distinct(|t: &(&str, f64, u32)| t.2))
+//!        -> collect();
+//!     xs -> key_by(|t: &(&str, f64, u32)| t.0) -> top(2, |t: &(&str, f64, u32)| t.1) -> collect();
+//! }
+//! .run()?;
+//! per_mode.sort_by(|a, b| a.0.cmp(&b.0));
+//! let (median, q25, sd, r, distinct) = per_mode[0].1;
+//! assert_eq!((per_mode[0].0.as_str(), median, q25, sd, r, distinct), ("bus", 20.0, 15.0, 10.0, 1.0, 3));
+//! assert!(per_mode[1].1 .2.is_nan()); // one value: no sample deviation
+//! bus_top.sort_by(|a, b| a.0.cmp(&b.0));
+//! assert_eq!(bus_top[0].1, vec![30.0, 20.0]);
+//! # Ok::<(), dataflow::Error>(())
+//! ```
+//!
 //! # Global aggregations
 //!
 //! At the end of a chain they return their value; in the middle they yield one record.

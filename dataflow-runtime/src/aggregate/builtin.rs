@@ -223,7 +223,13 @@ macro_rules! extreme {
 extreme!(Min, <);
 extreme!(Max, >);
 
-/// Numbers that `avg` and `statistics` accept.
+/// Numbers that `avg`, `statistics`, `median`, `quantile`, `variance`, `stddev` and `corr`
+/// accept.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a number this aggregation can take",
+    label = "`{Self}` is not a number",
+    note = "`avg`, `statistics`, `median`, `quantile`, `variance`, `stddev` and `corr` take integers or floats: return one from the closure (e.g. `|r| r.price`)"
+)]
 pub trait AsF64: Copy + Send {
     /// The value as `f64` (rounded for 64-bit integers beyond 2^53).
     fn as_f64(self) -> f64;
@@ -651,6 +657,8 @@ macro_rules! tuple_aggregate {
         }
     };
 }
+// Up to 16 components (TPC-H Q1 has eight). Beyond 12, Rust's tuples have no `Debug` or
+// `PartialEq`, but their fields can still be read.
 tuple_aggregate!(A0 V0 0);
 tuple_aggregate!(A0 V0 0, A1 V1 1);
 tuple_aggregate!(A0 V0 0, A1 V1 1, A2 V2 2);
@@ -659,6 +667,14 @@ tuple_aggregate!(A0 V0 0, A1 V1 1, A2 V2 2, A3 V3 3, A4 V4 4);
 tuple_aggregate!(A0 V0 0, A1 V1 1, A2 V2 2, A3 V3 3, A4 V4 4, A5 V5 5);
 tuple_aggregate!(A0 V0 0, A1 V1 1, A2 V2 2, A3 V3 3, A4 V4 4, A5 V5 5, A6 V6 6);
 tuple_aggregate!(A0 V0 0, A1 V1 1, A2 V2 2, A3 V3 3, A4 V4 4, A5 V5 5, A6 V6 6, A7 V7 7);
+tuple_aggregate!(A0 V0 0, A1 V1 1, A2 V2 2, A3 V3 3, A4 V4 4, A5 V5 5, A6 V6 6, A7 V7 7, A8 V8 8);
+tuple_aggregate!(A0 V0 0, A1 V1 1, A2 V2 2, A3 V3 3, A4 V4 4, A5 V5 5, A6 V6 6, A7 V7 7, A8 V8 8, A9 V9 9);
+tuple_aggregate!(A0 V0 0, A1 V1 1, A2 V2 2, A3 V3 3, A4 V4 4, A5 V5 5, A6 V6 6, A7 V7 7, A8 V8 8, A9 V9 9, A10 V10 10);
+tuple_aggregate!(A0 V0 0, A1 V1 1, A2 V2 2, A3 V3 3, A4 V4 4, A5 V5 5, A6 V6 6, A7 V7 7, A8 V8 8, A9 V9 9, A10 V10 10, A11 V11 11);
+tuple_aggregate!(A0 V0 0, A1 V1 1, A2 V2 2, A3 V3 3, A4 V4 4, A5 V5 5, A6 V6 6, A7 V7 7, A8 V8 8, A9 V9 9, A10 V10 10, A11 V11 11, A12 V12 12);
+tuple_aggregate!(A0 V0 0, A1 V1 1, A2 V2 2, A3 V3 3, A4 V4 4, A5 V5 5, A6 V6 6, A7 V7 7, A8 V8 8, A9 V9 9, A10 V10 10, A11 V11 11, A12 V12 12, A13 V13 13);
+tuple_aggregate!(A0 V0 0, A1 V1 1, A2 V2 2, A3 V3 3, A4 V4 4, A5 V5 5, A6 V6 6, A7 V7 7, A8 V8 8, A9 V9 9, A10 V10 10, A11 V11 11, A12 V12 12, A13 V13 13, A14 V14 14);
+tuple_aggregate!(A0 V0 0, A1 V1 1, A2 V2 2, A3 V3 3, A4 V4 4, A5 V5 5, A6 V6 6, A7 V7 7, A8 V8 8, A9 V9 9, A10 V10 10, A11 V11 11, A12 V12 12, A13 V13 13, A14 V14 14, A15 V15 15);
 
 /// Replaces the value in `slot` with `f(old)`. The accumulators of `reduce` and `fold` are
 /// `Option`s for this: if `f` (a user closure) panics, the slot is left `None` and is dropped

@@ -3,14 +3,20 @@
 //! aggregations ([`keyed`]), one accumulator per task for global ones ([`global`]).
 
 pub mod builtin;
+pub mod distinct;
 pub mod global;
 pub mod key;
 pub mod keyed;
+pub mod moments;
+pub mod order;
 pub mod stats;
 
 pub use builtin::*;
+pub use distinct::CountDistinct;
 pub use global::GlobalCombiner;
 pub use keyed::KeyedCombiner;
+pub use moments::{CoMoments, Corr, Moments, Stddev, Variance};
+pub use order::{Quantile, Top, TotalOrder};
 pub use stats::Statistics;
 
 /// The part of an aggregation that does not depend on its input: merging accumulators of

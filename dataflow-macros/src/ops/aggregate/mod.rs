@@ -27,6 +27,13 @@ pub enum Aggregation {
     First,
     ReduceGroup,
     Distinct,
+    Median,
+    Quantile,
+    Variance,
+    Stddev,
+    Corr,
+    CountDistinct,
+    Top,
 }
 
 use Aggregation::*;
@@ -118,7 +125,7 @@ pub const OPS: &[OpSpec] = &[
         inputs: Inputs::Chain,
         role: Role::Terminal(&Aggregate),
         min_args: 1,
-        max_args: 8,
+        max_args: MAX_COMPONENTS,
         usage: "aggregate(count(), sum(|x: &T| ...), ...)",
         options: &[],
     },
@@ -172,7 +179,80 @@ pub const OPS: &[OpSpec] = &[
         usage: "distinct()",
         options: &[],
     },
+    OpSpec {
+        name: "median",
+        flink: "(none; SQL's MEDIAN)",
+        inputs: Inputs::Chain,
+        role: Role::Terminal(&Median),
+        min_args: 0,
+        max_args: 1,
+        usage: "median(|x: &T| number)",
+        options: &[],
+    },
+    OpSpec {
+        name: "quantile",
+        flink: "(none; SQL's PERCENTILE_CONT)",
+        inputs: Inputs::Chain,
+        role: Role::Terminal(&Quantile),
+        min_args: 1,
+        max_args: 2,
+        usage: "quantile(q, |x: &T| number)` with `q` in [0, 1]",
+        options: &[],
+    },
+    OpSpec {
+        name: "variance",
+        flink: "(none; SQL's VAR_SAMP)",
+        inputs: Inputs::Chain,
+        role: Role::Terminal(&Variance),
+        min_args: 0,
+        max_args: 1,
+        usage: "variance(|x: &T| number)",
+        options: &[],
+    },
+    OpSpec {
+        name: "stddev",
+        flink: "(none; SQL's STDDEV_SAMP)",
+        inputs: Inputs::Chain,
+        role: Role::Terminal(&Stddev),
+        min_args: 0,
+        max_args: 1,
+        usage: "stddev(|x: &T| number)",
+        options: &[],
+    },
+    OpSpec {
+        name: "corr",
+        flink: "(none; SQL's CORR)",
+        inputs: Inputs::Chain,
+        role: Role::Terminal(&Corr),
+        min_args: 2,
+        max_args: 2,
+        usage: "corr(|x: &T| number, |x: &T| number)",
+        options: &[],
+    },
+    OpSpec {
+        name: "count_distinct",
+        flink: "(none; SQL's COUNT(DISTINCT))",
+        inputs: Inputs::Chain,
+        role: Role::Terminal(&CountDistinct),
+        min_args: 0,
+        max_args: 1,
+        usage: "count_distinct(|x: &T| value)",
+        options: &[],
+    },
+    OpSpec {
+        name: "top",
+        flink: "(none; first(n) after sortGroup, descending)",
+        inputs: Inputs::Chain,
+        role: Role::Terminal(&Top),
+        min_args: 1,
+        max_args: 2,
+        usage: "top(n, |x: &T| value)",
+        options: &[],
+    },
 ];
+
+/// The most components `aggregate(...)` takes (the runtime implements tuples up to this size).
+pub const MAX_COMPONENTS: usize = 16;
 
 /// The aggregations that may stand inside `aggregate(...)`.
 pub const COMPONENTS: &[&str] = &[
@@ -185,6 +265,13 @@ pub const COMPONENTS: &[&str] = &[
     "reduce",
     "min_by",
     "max_by",
+    "median",
+    "quantile",
+    "variance",
+    "stddev",
+    "corr",
+    "count_distinct",
+    "top",
 ];
 
 impl Aggregation {
@@ -205,6 +292,13 @@ impl Aggregation {
             "first" => First,
             "reduce_group" => ReduceGroup,
             "distinct" => Distinct,
+            "median" => Median,
+            "quantile" => Quantile,
+            "variance" => Variance,
+            "stddev" => Stddev,
+            "corr" => Corr,
+            "count_distinct" => CountDistinct,
+            "top" => Top,
             _ => return None,
         })
     }
@@ -273,9 +367,13 @@ pub fn parse_component(e: &Expr) -> Result<Component<'_>, String> {
     let kind = Aggregation::named(spec.name).expect("a component is an aggregation");
     let args: Vec<&Expr> = c.args.iter().collect();
     if args.len() < spec.min_args || args.len() > spec.max_args {
+        let takes = if spec.min_args == spec.max_args {
+            spec.max_args.to_string()
+        } else {
+            format!("{} or {}", spec.min_args, spec.max_args)
+        };
         return Err(format!(
-            "inside `aggregate`, `{name}` takes {} argument{}, found {}: write `{}`",
-            spec.max_args,
+            "inside `aggregate`, `{name}` takes {takes} argument{}, found {}: write `{}`",
             if spec.max_args == 1 { "" } else { "s" },
             args.len(),
             spec.usage
@@ -308,12 +406,15 @@ pub fn value_and_ctor(
     };
     let agg = quote!(#rt::aggregate);
     let extract = |f: &Expr| quote_spanned!(span=> #rt::guard::call::extract(&#op, &#input, #f));
-    let value_or_whole = || {
+    // The value closure is argument `i` (after `q` or `n` for `quantile` and `top`); without
+    // it the record itself is the value.
+    let value_at = |i: usize| {
         c.args
-            .first()
+            .get(i)
             .map(|f| extract(f))
             .unwrap_or_else(|| whole.clone())
     };
+    let value_or_whole = || value_at(0);
     match c.kind {
         Count => (quote!(()), quote!(#agg::Count)),
         Sum => (value_or_whole(), quote!(#agg::Sum::new())),
@@ -356,6 +457,22 @@ pub fn value_and_ctor(
             (whole, quote_spanned!(span=> #agg::First::new(#n)))
         }
         Distinct => (quote!(()), quote!(#agg::Count)),
+        Median => (value_or_whole(), quote!(#agg::Quantile::median())),
+        Quantile => {
+            let q = c.args[0];
+            (value_at(1), quote_spanned!(span=> #agg::Quantile::new(#q)))
+        }
+        Variance => (value_or_whole(), quote!(#agg::Variance)),
+        Stddev => (value_or_whole(), quote!(#agg::Stddev)),
+        Corr => {
+            let (x, y) = (extract(c.args[0]), extract(c.args[1]));
+            (quote!((#x, #y)), quote!(#agg::Corr))
+        }
+        CountDistinct => (value_or_whole(), quote!(#agg::CountDistinct::new())),
+        Top => {
+            let n = c.args[0];
+            (value_at(1), quote_spanned!(span=> #agg::Top::new(#n)))
+        }
         Aggregate => unreachable!("components are flattened"),
     }
 }
@@ -418,7 +535,11 @@ pub fn value_and_ctor_of(
 pub fn moves_record(call: &Call, kind: Aggregation) -> bool {
     match kind {
         Reduce | Fold | ReduceGroup | MinBy | MaxBy | First | Distinct => true,
-        Sum | Min | Max | Avg | Statistics => call.positional().next().is_none(),
+        Sum | Min | Max | Avg | Statistics | Median | Variance | Stddev | CountDistinct => {
+            call.positional().next().is_none()
+        }
+        Quantile | Top => call.positional().count() == 1,
+        Corr => false,
         // `aggregate(...)` clones the record for the components that take it whole.
         Count | Aggregate => false,
     }
@@ -436,14 +557,14 @@ pub fn needs_witness(call: &Call, kind: Aggregation) -> bool {
 pub fn empty_global(call: &Call, kind: Aggregation) -> TokenStream {
     let one = |c: &Component| -> TokenStream {
         match c.kind {
-            Count => quote!(0u64),
+            Count | CountDistinct => quote!(0u64),
             Sum => quote!(::core::default::Default::default()),
             Statistics => quote!(::core::default::Default::default()),
             Fold if c.args.len() == 3 => {
                 let init = c.args[0];
                 quote!(#init)
             }
-            Fold | First | ReduceGroup => quote!(::std::vec::Vec::new()),
+            Fold | First | ReduceGroup | Top => quote!(::std::vec::Vec::new()),
             _ => quote!(::core::option::Option::None),
         }
     };
@@ -460,8 +581,10 @@ pub fn empty_global(call: &Call, kind: Aggregation) -> TokenStream {
 /// has already folded the collected records.)
 pub fn global_as_partitions(kind: Aggregation, value: &Ident) -> TokenStream {
     match kind {
-        Count | Sum | Statistics | Aggregate | Fold => quote!(::std::vec![::std::vec![#value]]),
-        First => quote!(::std::vec![#value]),
+        Count | Sum | Statistics | Aggregate | Fold | CountDistinct => {
+            quote!(::std::vec![::std::vec![#value]])
+        }
+        First | Top => quote!(::std::vec![#value]),
         _ => quote!(
             ::std::vec![::core::iter::IntoIterator::into_iter(#value).collect::<::std::vec::Vec<_>>()]
         ),

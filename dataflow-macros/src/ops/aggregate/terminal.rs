@@ -37,7 +37,12 @@ impl Aggregation {
             Distinct => node.key.is_some(),
             _ => components(&node.call, self).iter().any(|c| match c.kind {
                 Count | Sum | Avg | Statistics | Distinct | Aggregate => false,
-                Min | Max => c.args.is_empty(),
+                Variance | Stddev | Corr => false,
+                Min | Max | Median => c.args.is_empty(),
+                Quantile => c.args.len() == 1,
+                // The values themselves are kept (a set, a heap): `count_distinct(|l| &l[..3])`
+                // over `read_text` keeps `String`s.
+                CountDistinct | Top => true,
                 Reduce | Fold | MinBy | MaxBy | First | ReduceGroup => true,
             }),
         }
@@ -56,6 +61,11 @@ impl TerminalGen for Aggregation {
                 parse_component(arg).map_err(|m| syn::Error::new(arg.span(), m))?;
             }
         }
+        for c in components(call, *self) {
+            if c.kind == Quantile {
+                check_quantile_literal(c.args[0])?;
+            }
+        }
         Ok(())
     }
 
@@ -71,12 +81,31 @@ impl TerminalGen for Aggregation {
         node.key.is_some()
             && matches!(
                 self,
-                Count | Sum | Min | Max | Avg | Statistics | Reduce | Fold | Aggregate
+                Count
+                    | Sum
+                    | Min
+                    | Max
+                    | Avg
+                    | Statistics
+                    | Reduce
+                    | Fold
+                    | Aggregate
+                    | Median
+                    | Quantile
+                    | Variance
+                    | Stddev
+                    | Corr
+                    | CountDistinct
+                    | Top
             )
     }
 
     fn yields_one_record(&self, node: &Node) -> bool {
-        !self.is_keyed(node) && matches!(self, Count | Sum | Statistics | Aggregate | Fold)
+        !self.is_keyed(node)
+            && matches!(
+                self,
+                Count | Sum | Statistics | Aggregate | Fold | CountDistinct
+            )
     }
 
     fn init(&self, g: &Graph, id: usize) -> TokenStream {
@@ -241,6 +270,38 @@ impl TerminalGen for Aggregation {
         format!(
             "{key}{name} [{combiner}] => exchange: hash(key) into partitions, merged in parallel"
         )
+    }
+}
+
+/// A literal `q` of `quantile(q, ...)` outside `[0, 1]` is an error on the literal (a computed
+/// one is checked when the job runs, see the runtime's `aggregate::Quantile::new`).
+fn check_quantile_literal(q: &Expr) -> syn::Result<()> {
+    let (negative, lit) = match q {
+        Expr::Unary(syn::ExprUnary {
+            op: syn::UnOp::Neg(_),
+            expr,
+            ..
+        }) => (true, &**expr),
+        other => (false, other),
+    };
+    let Expr::Lit(syn::ExprLit { lit, .. }) = lit else {
+        return Ok(());
+    };
+    let value = match lit {
+        syn::Lit::Float(f) => f.base10_parse::<f64>().ok(),
+        syn::Lit::Int(i) => i.base10_parse::<f64>().ok(),
+        _ => None,
+    };
+    match value {
+        Some(v) if (negative && v != 0.0) || v > 1.0 => Err(syn::Error::new_spanned(
+            q,
+            format!(
+                "`quantile`'s `q` is a fraction in [0, 1], found {}{}: write e.g. `quantile(0.9, |x| ...)` for the 90th percentile (or `median(...)` for 0.5)",
+                if negative { "-" } else { "" },
+                lit.to_token_stream()
+            ),
+        )),
+        _ => Ok(()),
     }
 }
 
