@@ -142,7 +142,7 @@ proptest! {
     /// Outer joins: the unmatched records of the kept side(s) once, with `None`.
     #[test]
     fn outer_joins(l in side(), r in side()) {
-        let (left, right, full, left_bc, right_bc) = same_at_every_parallelism(|p| pipeline! {
+        let (left, right, full, left_bc, right_bc, full_merge) = same_at_every_parallelism(|p| pipeline! {
             let ls = from_collection(l.clone());
             let rs = from_collection(r.clone());
             ls -> left_outer_join(rs, |a: &Rec| a.0, |b: &Rec| b.0) -> collect();
@@ -150,6 +150,7 @@ proptest! {
             ls -> full_outer_join(rs, |a: &Rec| a.0, |b: &Rec| b.0) -> collect();
             ls -> left_outer_join(rs, |a: &Rec| a.0, |b: &Rec| b.0, strategy = broadcast_right) -> collect();
             ls -> right_outer_join(rs, |a: &Rec| a.0, |b: &Rec| b.0, strategy = broadcast_left) -> collect();
+            ls -> full_outer_join(rs, |a: &Rec| a.0, |b: &Rec| b.0, strategy = sort_merge) -> collect();
         }.parallelism(p).run().unwrap());
         let want_left = left_outer_reference(&l, &r);
         let want_right: Vec<(Option<Rec>, Rec)> = sorted(left_outer_reference(&r, &l).into_iter().map(|(b, a)| (a, b)).collect());
@@ -158,6 +159,7 @@ proptest! {
         prop_assert_eq!(sorted(right), want_right.clone());
         prop_assert_eq!(sorted(right_bc), want_right);
         prop_assert_eq!(sorted(full), full_outer_reference(&l, &r));
+        prop_assert_eq!(sorted(full_merge), full_outer_reference(&l, &r));
     }
 
     /// Semi and anti joins keep each left record once, by whether its key is on the right.

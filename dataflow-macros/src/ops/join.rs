@@ -36,7 +36,7 @@ pub enum Strategy {
     SortMerge,
 }
 
-const STRATEGIES: &str = "`hash` (the default: both sides hash-partitioned by key), `broadcast_left` or `broadcast_right` (that side is small: it is collected whole and the other side streams past it unshuffled), `sort_merge` (inner joins: each partition sorted by key and merged)";
+const STRATEGIES: &str = "`hash` (the default: both sides hash-partitioned by key), `broadcast_left` or `broadcast_right` (that side is small: it is collected whole and the other side streams past it unshuffled), `sort_merge` (inner and outer joins: each partition sorted by key and merged)";
 
 const fn spec(
     name: &'static str,
@@ -119,7 +119,7 @@ impl MultiGen for JoinKind {
             Strategy::BroadcastLeft if keep_left => Some("its left side is kept whole, so it cannot be the broadcast side: broadcast the right side (`strategy = broadcast_right`) or use `strategy = hash`"),
             Strategy::BroadcastRight if keep_right => Some("its right side is kept whole, so it cannot be the broadcast side: broadcast the left side (`strategy = broadcast_left`) or use `strategy = hash`"),
             Strategy::BroadcastLeft if matches!(self, Semi | Anti) => Some("it keeps left records, so only its right side can be broadcast: write `strategy = broadcast_right`"),
-            Strategy::SortMerge if *self != Inner => Some("`sort_merge` runs inner joins only: use `strategy = hash` (the default)"),
+            Strategy::SortMerge if matches!(self, Semi | Anti) => Some("`sort_merge` runs inner and outer joins: use `strategy = hash` (the default)"),
             _ => None,
         };
         match bad {
@@ -195,10 +195,12 @@ impl BarrierGen for JoinKind {
             Ident::new("__r", Span::call_site()),
         );
         let common = quote!(__ctx, &#op, &#l, &#r, |#x| #lk, |#x| #rk);
+        // The sort-merge kernels take the same arguments as the hash ones.
+        let sort_merge = Self::strategy(node) == Strategy::SortMerge;
         match self {
             Inner => {
                 let out = output(node, op, quote!(#il), quote!(#ir));
-                let f = kernel(if Self::strategy(node) == Strategy::SortMerge {
+                let f = kernel(if sort_merge {
                     "sort_merge_inner"
                 } else {
                     "inner"
@@ -219,7 +221,11 @@ impl BarrierGen for JoinKind {
                     quote!(#ir)
                 };
                 let out = output(node, op, lv, rv);
-                let f = kernel("outer");
+                let f = kernel(if sort_merge {
+                    "sort_merge_outer"
+                } else {
+                    "outer"
+                });
                 quote!(#rt::join::#f(#common, #keep_left, #keep_right, #init, |__local, #il, #ir| { let __start = #out; #body }))
             }
             Semi | Anti => {

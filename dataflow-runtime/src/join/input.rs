@@ -20,6 +20,9 @@ use std::marker::PhantomData;
 /// Whether a join input keeps the hash of every record's key: [`NoHashes`] (joins) or
 /// [`KeptHashes`] (co_group).
 pub trait Hashes: Send + Sized + sealed::Sealed {
+    /// Whether the input keeps the hashes of its records' keys.
+    #[doc(hidden)]
+    const KEEPS: bool;
     #[doc(hidden)]
     fn new() -> Self;
     #[doc(hidden)]
@@ -41,6 +44,7 @@ pub struct NoHashes;
 pub struct KeptHashes(Vec<Vec<u64>>);
 
 impl Hashes for NoHashes {
+    const KEEPS: bool = false;
     #[inline]
     fn new() -> Self {
         NoHashes
@@ -53,6 +57,7 @@ impl Hashes for NoHashes {
 }
 
 impl Hashes for KeptHashes {
+    const KEEPS: bool = true;
     fn new() -> Self {
         KeptHashes((0..HASH_PARTITIONS).map(|_| Vec::new()).collect())
     }

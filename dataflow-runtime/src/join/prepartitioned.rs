@@ -30,12 +30,11 @@ pub fn from_partitions<T: Send, H: Hashes>(
                 .all(|&h| partition_of(h, HASH_PARTITIONS) == p)
         });
         if in_place {
-            let keeps = H::new().into_partitions().is_some();
             let parts = hashed
                 .into_iter()
                 .map(|(records, hashes)| Part {
                     len: records.len(),
-                    hashes: if keeps { vec![hashes] } else { Vec::new() },
+                    hashes: if H::KEEPS { vec![hashes] } else { Vec::new() },
                     chunks: vec![records],
                 })
                 .collect();
