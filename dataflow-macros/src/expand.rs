@@ -152,19 +152,11 @@ fn expand_stage(graph: &Graph, stage: &Stage) -> TokenStream {
         .zip(&states)
         .map(|(t, s)| finish(graph, t, s, partitioned))
         .collect();
-    let aligned = stage.aligned.iter().map(|&(a, c, port)| {
-        let node = &graph.nodes[c];
-        let input = input_of(c, port);
-        let ds = dataset(a);
-        let key = match node.spec.role {
-            crate::ops::Role::Multi(m) => match m.need(node, port) {
-                Need::Hash(key) => key,
-                Need::All => return TokenStream::new(),
-            },
-            _ => return TokenStream::new(),
-        };
+    let aligned = stage.aligned.iter().filter_map(|&(a, c, port)| {
+        let key = plan::hash_key(graph, c, port)?;
+        let (input, ds) = (input_of(c, port), dataset(a));
         let k = key_of(key.span(), &op_static(c), quote!(__x), key);
-        quote!(let #input = #rt::join::from_partitions(#ds, |__x| { let __key = #k; #rt::hash::hash_one(&__key) });)
+        Some(quote!(let #input = #rt::join::from_partitions(#ds, |__x| { let __key = #k; #rt::hash::hash_one(&__key) });))
     });
     quote! {
         #(#prepare)*

@@ -136,14 +136,8 @@ fn prepartitioned(graph: &Graph) -> Vec<(usize, usize, usize)> {
         let Some(key) = t.hash_key(node) else {
             continue;
         };
-        let consumer = &graph.nodes[*c];
-        if let Role::Multi(m) = consumer.spec.role {
-            if let Need::Hash(need) = m.need(consumer, *port) {
-                let streamed = matches!(m.plan(consumer), Plan::Streamed(s, _) if s == *port);
-                if !streamed && tokens(need) == tokens(key) {
-                    found.push((id, *c, *port));
-                }
-            }
+        if hash_key(graph, *c, *port).is_some_and(|need| tokens(need) == tokens(key)) {
+            found.push((id, *c, *port));
         }
     }
     found
@@ -161,17 +155,27 @@ fn aligned(graph: &Graph) -> Vec<(usize, usize, usize)> {
         if node.sink.is_some() || !t.partitioned_by_first_field(node) {
             continue;
         }
-        let consumer = &graph.nodes[*c];
-        if let Role::Multi(m) = consumer.spec.role {
-            let streamed = matches!(m.plan(consumer), Plan::Streamed(s, _) if s == *port);
-            if let Need::Hash(key) = m.need(consumer, *port) {
-                if !streamed && takes_first_field(key) {
-                    found.push((id, *c, *port));
-                }
-            }
+        if hash_key(graph, *c, *port).is_some_and(takes_first_field) {
+            found.push((id, *c, *port));
         }
     }
     found
+}
+
+/// The key closure that input `port` of multi-input operator `c` is hash-partitioned by, if it
+/// is materialized that way (not streamed, not collected whole).
+pub fn hash_key(graph: &Graph, c: usize, port: usize) -> Option<&syn::Expr> {
+    let consumer = &graph.nodes[c];
+    let Role::Multi(m) = consumer.spec.role else {
+        return None;
+    };
+    if matches!(m.plan(consumer), Plan::Streamed(s, _) if s == port) {
+        return None;
+    }
+    match m.need(consumer, port) {
+        Need::Hash(key) => Some(key),
+        Need::All => None,
+    }
 }
 
 /// Whether a key closure returns the first field of a pair, unchanged: `|x| x.0`, `|x| &x.0`,
