@@ -60,6 +60,34 @@ proptest! {
         }
     }
 
+    /// `first(n)` after a sort takes the first `n` in sorted order, globally (with `n` spanning
+    /// several ranges) and per key, at every parallelism.
+    #[test]
+    fn first_after_sort_by_follows_the_sorted_order(data in records(), n in 0usize..30_000) {
+        let mut desc = data.clone();
+        desc.sort_by_key(|r| Reverse(r.1));
+        let mut per_key: Vec<Rec> = Vec::new();
+        for r in &desc {
+            if per_key.iter().filter(|p| p.0 == r.0).count() < 2 {
+                per_key.push(*r);
+            }
+        }
+        per_key.sort();
+        for p in [1, 2, 7] {
+            let (head, mut heads) = pipeline! {
+                let sorted = from_collection(data.clone()) -> sort_by(|r: &Rec| r.1, descending = true);
+                sorted -> first(n) -> collect();
+                sorted -> key_by(|r: &Rec| r.0) -> first(2) -> collect();
+            }
+            .parallelism(p)
+            .run()
+            .unwrap();
+            prop_assert_eq!(&head[..], &desc[..desc.len().min(n)], "parallelism {}", p);
+            heads.sort();
+            prop_assert_eq!(&heads, &per_key, "per key, parallelism {}", p);
+        }
+    }
+
     #[test]
     fn range_partitions_and_sorted_partitions(data in records()) {
         for p in [1, 2, 7] {
