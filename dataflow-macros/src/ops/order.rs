@@ -52,13 +52,19 @@ pub const OPS: &[OpSpec] = &[
 
 /// The comparator of two records by the operator's key closure, in its direction.
 fn comparator(node: &Node, op: &Ident) -> TokenStream {
-    let f = node.call.arg(0);
-    let span = f.span();
-    let rt = rt_at(span);
     let descending = match node.call.option("descending") {
         Some(d) => quote_spanned!(d.span()=> { let __descending: bool = #d; __descending }),
         None => quote!(false),
     };
+    compare_by(node.call.arg(0), &quote!(#op), descending)
+}
+
+/// The comparator of two records by the key closure `f` (run under the operator `op`'s guard),
+/// reversed when `descending` (a `bool` expression) holds. `Ord` keys compare by `Ord`, floats
+/// by `total_cmp`; any other key is an error on `f`. Shared with `top_by`/`bottom_by`.
+pub fn compare_by(f: &syn::Expr, op: &TokenStream, descending: TokenStream) -> TokenStream {
+    let span = f.span();
+    let rt = rt_at(span);
     quote_spanned!(span=> {
         let __descending = #descending;
         move |__a, __b| {

@@ -10,6 +10,7 @@ pub mod keyed;
 pub mod moments;
 pub mod order;
 pub mod stats;
+pub mod top_by;
 
 pub use builtin::*;
 pub use distinct::CountDistinct;
@@ -18,6 +19,7 @@ pub use keyed::KeyedCombiner;
 pub use moments::{CoMoments, Corr, Moments, Stddev, Variance};
 pub use order::{Quantile, Top, TotalOrder};
 pub use stats::Statistics;
+pub use top_by::TopBy;
 
 /// The part of an aggregation that does not depend on its input: merging accumulators of
 /// different tasks and producing the result. Kept apart from [`Aggregate`] so that the merge

@@ -34,6 +34,8 @@ pub enum Aggregation {
     Corr,
     CountDistinct,
     Top,
+    TopBy,
+    BottomBy,
 }
 
 use Aggregation::*;
@@ -249,6 +251,26 @@ pub const OPS: &[OpSpec] = &[
         usage: "top(n, |x: &T| value)",
         options: &[],
     },
+    OpSpec {
+        name: "top_by",
+        flink: "sortPartition(..).first(n) / sortGroup(..).first(n), descending",
+        inputs: Inputs::Chain,
+        role: Role::Terminal(&TopBy),
+        min_args: 2,
+        max_args: 2,
+        usage: "top_by(n, |x: &T| key)",
+        options: &[],
+    },
+    OpSpec {
+        name: "bottom_by",
+        flink: "sortPartition(..).first(n) / sortGroup(..).first(n), ascending",
+        inputs: Inputs::Chain,
+        role: Role::Terminal(&BottomBy),
+        min_args: 2,
+        max_args: 2,
+        usage: "bottom_by(n, |x: &T| key)",
+        options: &[],
+    },
 ];
 
 /// The most components `aggregate(...)` takes (the runtime implements tuples up to this size).
@@ -299,6 +321,8 @@ impl Aggregation {
             "corr" => Corr,
             "count_distinct" => CountDistinct,
             "top" => Top,
+            "top_by" => TopBy,
+            "bottom_by" => BottomBy,
             _ => return None,
         })
     }
@@ -473,6 +497,20 @@ pub fn value_and_ctor(
             let n = c.args[0];
             (value_at(1), quote_spanned!(span=> #agg::Top::new(#n)))
         }
+        TopBy | BottomBy => {
+            let n = c.args[0];
+            // `top_by` ranks the largest key first: a descending order.
+            let descending = if c.kind == TopBy {
+                quote!(true)
+            } else {
+                quote!(false)
+            };
+            let cmp = crate::ops::order::compare_by(c.args[1], op, descending);
+            (
+                whole,
+                quote_spanned!(span=> #agg::TopBy::for_value(#witness, #n, #cmp)),
+            )
+        }
         Aggregate => unreachable!("components are flattened"),
     }
 }
@@ -534,7 +572,7 @@ pub fn value_and_ctor_of(
 /// looks the key up, and owns it if it is new, before the record moves (see `expand`).
 pub fn moves_record(call: &Call, kind: Aggregation) -> bool {
     match kind {
-        Reduce | Fold | ReduceGroup | MinBy | MaxBy | First | Distinct => true,
+        Reduce | Fold | ReduceGroup | MinBy | MaxBy | First | Distinct | TopBy | BottomBy => true,
         Sum | Min | Max | Avg | Statistics | Median | Variance | Stddev | CountDistinct => {
             call.positional().next().is_none()
         }
@@ -548,9 +586,10 @@ pub fn moves_record(call: &Call, kind: Aggregation) -> bool {
 /// Whether building the aggregation needs a sample value (it holds user closures whose
 /// parameter types come from the value). The others are built once per task, up front.
 pub fn needs_witness(call: &Call, kind: Aggregation) -> bool {
-    components(call, kind)
-        .iter()
-        .any(|c| matches!(c.kind, Reduce | MinBy | MaxBy) || (c.kind == Fold && c.args.len() == 3))
+    components(call, kind).iter().any(|c| {
+        matches!(c.kind, Reduce | MinBy | MaxBy | TopBy | BottomBy)
+            || (c.kind == Fold && c.args.len() == 3)
+    })
 }
 
 /// What a global aggregation yields on empty input (its aggregation object may not exist then).
@@ -564,7 +603,7 @@ pub fn empty_global(call: &Call, kind: Aggregation) -> TokenStream {
                 let init = c.args[0];
                 quote!(#init)
             }
-            Fold | First | ReduceGroup | Top => quote!(::std::vec::Vec::new()),
+            Fold | First | ReduceGroup | Top | TopBy | BottomBy => quote!(::std::vec::Vec::new()),
             _ => quote!(::core::option::Option::None),
         }
     };
@@ -584,7 +623,7 @@ pub fn global_as_partitions(kind: Aggregation, value: &Ident) -> TokenStream {
         Count | Sum | Statistics | Aggregate | Fold | CountDistinct => {
             quote!(::std::vec![::std::vec![#value]])
         }
-        First | Top => quote!(::std::vec![#value]),
+        First | Top | TopBy | BottomBy => quote!(::std::vec![#value]),
         _ => quote!(
             ::std::vec![::core::iter::IntoIterator::into_iter(#value).collect::<::std::vec::Vec<_>>()]
         ),
@@ -624,7 +663,7 @@ pub fn keyed_output(
     let span = call.name.span();
     match kind {
         MinBy | MaxBy => quote!(let #output = #input.1; #next),
-        First => quote!(for #output in #input.1 { #next }),
+        First | TopBy | BottomBy => quote!(for #output in #input.1 { #next }),
         ReduceGroup => {
             let f = call.arg(0);
             quote_spanned!(span=> #rt::guard::call::group(&#op, #input.0, #input.1, #f, |#output| { #next });)

@@ -43,7 +43,7 @@ impl Aggregation {
                 // The values themselves are kept (a set, a heap): `count_distinct(|l| &l[..3])`
                 // over `read_text` keeps `String`s.
                 CountDistinct | Top => true,
-                Reduce | Fold | MinBy | MaxBy | First | ReduceGroup => true,
+                Reduce | Fold | MinBy | MaxBy | First | ReduceGroup | TopBy | BottomBy => true,
             }),
         }
     }
