@@ -83,7 +83,6 @@ pub const HINTS: &[(&str, Hint)] = &[
     ("nlargest", Ours("top_by")),
     ("nsmallest", Ours("bottom_by")),
     ("sort_group", Planned("meanwhile, sort each group inside `reduce_group`")),
-    ("partition_custom", Planned("meanwhile, `partition_by_hash(|x| key)` groups equal keys into one partition")),
     ("iterate", Planned("meanwhile, run the job in a Rust loop, feeding each round's result to the next job")),
     ("iterate_delta", Planned("meanwhile, run the job in a Rust loop, feeding each round's result to the next job")),
     ("window", Planned("streaming is not supported; meanwhile, `key_by` a window number computed from each record's time")),
