@@ -28,7 +28,6 @@ pub const HINTS: &[(&str, Hint)] = &[
     ("writeAsCsv", Ours("write_csv")),
     ("fromElements", Ours("from_collection")),
     ("generateSequence", Ours("range")),
-    ("combineGroup", Ours("fold")),
     ("output", Ours("for_each")),
     ("project", Ours("map")),
     ("setParallelism", Ours("#![parallelism = N]")),

@@ -72,6 +72,29 @@ where
     }
 }
 
+/// `combine_group`: each task's own groups (its records grouped by key, each group in input
+/// order), not merged across tasks: one partition per task, in task order. A key seen by
+/// several tasks has one group in each, so the groups may be partial.
+pub fn finish_local_groups<K, A>(states: Vec<KeyedState<K, A>>) -> crate::Partitions<(K, A::Out)>
+where
+    K: std::hash::Hash + Eq + Send,
+    A: Accumulate,
+{
+    let (agg, combiners) = split_states(states);
+    let Some(agg) = agg else {
+        return Vec::new();
+    };
+    combiners
+        .into_iter()
+        .map(|combiner| {
+            keyed::merge_keyed(&agg, vec![combiner])
+                .into_iter()
+                .flatten()
+                .collect()
+        })
+        .collect()
+}
+
 /// Merges the tasks' global states in input order; `None` when no task saw a record (the
 /// generated code then supplies the aggregation's empty value).
 pub fn finish_global<A: Accumulate>(states: Vec<GlobalState<A>>) -> Option<A::GlobalOut> {

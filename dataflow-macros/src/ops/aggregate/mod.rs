@@ -26,6 +26,7 @@ pub enum Aggregation {
     MaxBy,
     First,
     ReduceGroup,
+    CombineGroup,
     Distinct,
     Median,
     Quantile,
@@ -172,6 +173,16 @@ pub const OPS: &[OpSpec] = &[
         options: &[],
     },
     OpSpec {
+        name: "combine_group",
+        flink: "combineGroup",
+        inputs: Inputs::Chain,
+        role: Role::Terminal(&CombineGroup),
+        min_args: 1,
+        max_args: 1,
+        usage: "combine_group(|key: &K, values: Vec<T>| iterator)",
+        options: &[],
+    },
+    OpSpec {
         name: "distinct",
         flink: "distinct",
         inputs: Inputs::Chain,
@@ -313,6 +324,7 @@ impl Aggregation {
             "max_by" => MaxBy,
             "first" => First,
             "reduce_group" => ReduceGroup,
+            "combine_group" => CombineGroup,
             "distinct" => Distinct,
             "median" => Median,
             "quantile" => Quantile,
@@ -329,13 +341,13 @@ impl Aggregation {
 
     /// Whether the operator needs `key_by` before it.
     pub fn keyed_only(self) -> bool {
-        self == ReduceGroup
+        matches!(self, ReduceGroup | CombineGroup)
     }
 
     /// Whether a combiner pre-aggregates before the exchange (shown by `explain`).
     pub fn combinable(self, call: &Call) -> bool {
         match self {
-            ReduceGroup => false,
+            ReduceGroup | CombineGroup => false,
             Fold => call.positional().count() == 3,
             _ => true,
         }
@@ -463,7 +475,7 @@ pub fn value_and_ctor(
                 |__a, __b| #rt::guard::call::combine(&#op, __a, __b, #merge))),
             )
         }
-        Fold | ReduceGroup => (whole, quote!(#agg::Group::new())),
+        Fold | ReduceGroup | CombineGroup => (whole, quote!(#agg::Group::new())),
         MinBy | MaxBy => {
             let f = c.args[0];
             let ctor = if c.kind == MinBy {
@@ -572,7 +584,8 @@ pub fn value_and_ctor_of(
 /// looks the key up, and owns it if it is new, before the record moves (see `expand`).
 pub fn moves_record(call: &Call, kind: Aggregation) -> bool {
     match kind {
-        Reduce | Fold | ReduceGroup | MinBy | MaxBy | First | Distinct | TopBy | BottomBy => true,
+        Reduce | Fold | ReduceGroup | CombineGroup | MinBy | MaxBy | First | Distinct | TopBy
+        | BottomBy => true,
         Sum | Min | Max | Avg | Statistics | Median | Variance | Stddev | CountDistinct => {
             call.positional().next().is_none()
         }
@@ -603,7 +616,9 @@ pub fn empty_global(call: &Call, kind: Aggregation) -> TokenStream {
                 let init = c.args[0];
                 quote!(#init)
             }
-            Fold | First | ReduceGroup | Top | TopBy | BottomBy => quote!(::std::vec::Vec::new()),
+            Fold | First | ReduceGroup | CombineGroup | Top | TopBy | BottomBy => {
+                quote!(::std::vec::Vec::new())
+            }
             _ => quote!(::core::option::Option::None),
         }
     };
@@ -664,7 +679,7 @@ pub fn keyed_output(
     match kind {
         MinBy | MaxBy => quote!(let #output = #input.1; #next),
         First | TopBy | BottomBy => quote!(for #output in #input.1 { #next }),
-        ReduceGroup => {
+        ReduceGroup | CombineGroup => {
             let f = call.arg(0);
             quote_spanned!(span=> #rt::guard::call::group(&#op, #input.0, #input.1, #f, |#output| { #next });)
         }
