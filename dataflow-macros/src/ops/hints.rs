@@ -81,7 +81,7 @@ pub const HINTS: &[(&str, Hint)] = &[
     ("top_n", Ours("top_by")),
     ("nlargest", Ours("top_by")),
     ("nsmallest", Ours("bottom_by")),
-    ("sort_group", Planned("meanwhile, sort each group inside `reduce_group`")),
+    ("sort_group", Ours("reduce_group(|key, values| ..., sort_by = |x| key)` (or `first(n, sort_by = |x| key)")),
     ("iterate", Planned("meanwhile, run the job in a Rust loop, feeding each round's result to the next job")),
     ("iterate_delta", Planned("meanwhile, run the job in a Rust loop, feeding each round's result to the next job")),
     ("window", Planned("streaming is not supported; meanwhile, `key_by` a window number computed from each record's time")),

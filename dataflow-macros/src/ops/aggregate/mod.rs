@@ -160,7 +160,7 @@ pub const OPS: &[OpSpec] = &[
         min_args: 1,
         max_args: 1,
         usage: "first(n)",
-        options: &[],
+        options: &["sort_by", "descending"],
     },
     OpSpec {
         name: "reduce_group",
@@ -170,7 +170,7 @@ pub const OPS: &[OpSpec] = &[
         min_args: 1,
         max_args: 1,
         usage: "reduce_group(|key: &K, values: Vec<T>| iterator)",
-        options: &[],
+        options: &["sort_by", "descending"],
     },
     OpSpec {
         name: "combine_group",
@@ -180,7 +180,7 @@ pub const OPS: &[OpSpec] = &[
         min_args: 1,
         max_args: 1,
         usage: "combine_group(|key: &K, values: Vec<T>| iterator)",
-        options: &[],
+        options: &["sort_by", "descending"],
     },
     OpSpec {
         name: "distinct",
@@ -361,6 +361,10 @@ pub struct Component<'a> {
     pub args: Vec<&'a Expr>,
     /// `fold`'s `identity = ...` option (components of `aggregate` take no options).
     pub identity: Option<&'a Expr>,
+    /// `first`'s `sort_by = |x| key` option: the first `n` records of each group in that order.
+    pub sort_by: Option<&'a Expr>,
+    /// Its `descending = bool` option.
+    pub descending: Option<&'a Expr>,
 }
 
 /// The components of an `aggregate(...)` call, or the operator itself.
@@ -371,6 +375,8 @@ pub fn components(call: &Call, kind: Aggregation) -> Vec<Component<'_>> {
             name: &call.name,
             args: call.positional().collect(),
             identity: call.option("identity"),
+            sort_by: call.option("sort_by"),
+            descending: call.option("descending"),
         }];
     }
     call.positional()
@@ -420,6 +426,8 @@ pub fn parse_component(e: &Expr) -> Result<Component<'_>, String> {
         name,
         args,
         identity: None,
+        sort_by: None,
+        descending: None,
     })
 }
 
@@ -488,6 +496,20 @@ pub fn value_and_ctor(
                 quote_spanned!(span=> #agg::ExtremeBy::#ctor(#witness, |__x| #rt::guard::call::extract(&#op, __x, #f))),
             )
         }
+        First if c.sort_by.is_some() => {
+            // The first `n` in the order of the key: what `bottom_by` (or, descending,
+            // `top_by`) keeps, without sorting the group.
+            let n = c.args[0];
+            let cmp = crate::ops::order::compare_by(
+                c.sort_by.expect("matched"),
+                op,
+                descending(c.descending),
+            );
+            (
+                whole,
+                quote_spanned!(span=> #agg::TopBy::for_value(#witness, #n, #cmp)),
+            )
+        }
         First => {
             let n = c.args[0];
             (whole, quote_spanned!(span=> #agg::First::new(#n)))
@@ -524,6 +546,31 @@ pub fn value_and_ctor(
             )
         }
         Aggregate => unreachable!("components are flattened"),
+    }
+}
+
+/// The `descending = ...` option as a `bool` expression (typed on the user's token).
+fn descending(option: Option<&Expr>) -> TokenStream {
+    match option {
+        Some(d) => {
+            quote_spanned!(syn::spanned::Spanned::span(d)=> { let __descending: bool = #d; __descending })
+        }
+        None => quote!(false),
+    }
+}
+
+/// `descending = ...` orders by `sort_by = ...`: alone it means nothing, and is an error on it.
+pub fn sort_contract(call: &Call) -> Result<(), syn::Error> {
+    match call.named().find(|(n, _)| *n == "descending") {
+        Some((name, _)) if call.option("sort_by").is_none() => Err(syn::Error::new(
+            name.span(),
+            format!(
+                "`descending` sorts each group by `sort_by`, which `{}` lacks here: add \
+                 `sort_by = |x| key` (e.g. `{}(..., sort_by = |x| x.price, descending = true)`)",
+                call.name, call.name
+            ),
+        )),
+        _ => Ok(()),
     }
 }
 
@@ -601,6 +648,7 @@ pub fn moves_record(call: &Call, kind: Aggregation) -> bool {
 pub fn needs_witness(call: &Call, kind: Aggregation) -> bool {
     components(call, kind).iter().any(|c| {
         matches!(c.kind, Reduce | MinBy | MaxBy | TopBy | BottomBy)
+            || (c.kind == First && c.sort_by.is_some())
             || (c.kind == Fold && c.args.len() == 3)
     })
 }
@@ -681,7 +729,19 @@ pub fn keyed_output(
         First | TopBy | BottomBy => quote!(for #output in #input.1 { #next }),
         ReduceGroup | CombineGroup => {
             let f = call.arg(0);
-            quote_spanned!(span=> #rt::guard::call::group(&#op, #input.0, #input.1, #f, |#output| { #next });)
+            let values = match call.option("sort_by") {
+                // Flink's `sortGroup`: the group sorted, stably, before `f` sees it.
+                Some(key) => {
+                    let cmp = crate::ops::order::compare_by(
+                        key,
+                        op,
+                        descending(call.option("descending")),
+                    );
+                    quote_spanned!(span=> { let mut __values = #input.1; __values.sort_by(#cmp); __values })
+                }
+                None => quote!(#input.1),
+            };
+            quote_spanned!(span=> #rt::guard::call::group(&#op, #input.0, #values, #f, |#output| { #next });)
         }
         Fold if call.positional().count() == 2 => {
             let (init, step) = (call.arg(0), call.arg(1));

@@ -57,6 +57,9 @@ impl TerminalGen for Aggregation {
                 "`{}` works per key: add `-> key_by(|x| key)` before it (use `key_by(|_| ())` for one group over everything)",
                 call.name)));
         }
+        if matches!(self, First | ReduceGroup | CombineGroup) {
+            sort_contract(call)?;
+        }
         if *self == Aggregate {
             for arg in call.positional() {
                 parse_component(arg).map_err(|m| syn::Error::new(arg.span(), m))?;
