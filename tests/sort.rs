@@ -43,12 +43,13 @@ proptest! {
         let mut composite = data.clone();
         composite.sort_by_key(|r| (r.0, Reverse(r.1)));
         for p in [1, 2, 7] {
-            let (a, b, c, top) = pipeline! {
+            let (a, b, c, top, unstable) = pipeline! {
                 let xs = from_collection(data.clone());
                 xs -> sort_by(|r: &Rec| r.0) -> collect();
                 xs -> sort_by(|r: &Rec| r.0, descending = true) -> collect();
                 xs -> sort_by(|r: &Rec| (r.0, Reverse(r.1))) -> collect();
                 xs -> sort_by(|r: &Rec| r.0) -> first(3) -> collect();
+                xs -> sort_by(|r: &Rec| r.0, stable = false) -> collect();
             }
             .parallelism(p)
             .run()
@@ -57,6 +58,12 @@ proptest! {
             prop_assert_eq!(&b, &desc, "descending, parallelism {}", p);
             prop_assert_eq!(&c, &composite, "composite, parallelism {}", p);
             prop_assert_eq!(&top[..], &by_key[..by_key.len().min(3)]);
+            // Without stability: sorted by key, the same records, ties in any order.
+            prop_assert!(unstable.windows(2).all(|w| w[0].0 <= w[1].0));
+            let (mut u, mut d) = (unstable.clone(), data.clone());
+            u.sort();
+            d.sort();
+            prop_assert_eq!(u, d, "stable = false, parallelism {}", p);
         }
     }
 

@@ -26,7 +26,7 @@ pub const OPS: &[OpSpec] = &[
         min_args: 1,
         max_args: 1,
         usage: "sort_by(|x: &T| key)",
-        options: &["descending"],
+        options: &["descending", "stable"],
     },
     OpSpec {
         name: "sort_partition",
@@ -104,7 +104,19 @@ impl TerminalGen for Order {
         let rt = rt_at(node.call.name.span());
         let cmp = comparator(node, &op_static(id));
         match self {
-            Order::SortBy => quote!(#rt::sort::sort(__ctx.parallelism(), #states, #cmp)),
+            Order::SortBy => match node.call.option("stable") {
+                // `stable = false`: ties in any order, for a faster sort of each range.
+                Some(stable) => {
+                    let stable =
+                        quote_spanned!(stable.span()=> { let __stable: bool = #stable; __stable });
+                    quote!(if #stable {
+                        #rt::sort::sort(__ctx.parallelism(), #states, #cmp)
+                    } else {
+                        #rt::sort::sort_unstable(__ctx.parallelism(), #states, #cmp)
+                    })
+                }
+                None => quote!(#rt::sort::sort(__ctx.parallelism(), #states, #cmp)),
+            },
             Order::PartitionByRange => {
                 quote!(#rt::sort::partition_by_range(__ctx.parallelism(), #states, #cmp))
             }
