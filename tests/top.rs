@@ -144,3 +144,20 @@ fn empty_input_and_sink_form() {
     assert_eq!(empty, Vec::<u32>::new());
     assert_eq!(three, [0, 7, 14]);
 }
+
+/// A panic in the key closure is an error naming `top_by` and where it is.
+#[test]
+fn a_panicking_key_names_the_operator() {
+    let err = pipeline! {
+        range(0u32..100) -> top_by(3, |x: &u32| if *x == 57 { panic!("bad row") } else { *x })
+    }
+    .parallelism(2)
+    .run()
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.starts_with("operator `top_by` at tests/top.rs:"),
+        "{err}"
+    );
+    assert!(err.contains("bad row"), "{err}");
+}
