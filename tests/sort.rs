@@ -43,12 +43,13 @@ proptest! {
         let mut composite = data.clone();
         composite.sort_by_key(|r| (r.0, Reverse(r.1)));
         for p in [1, 2, 7] {
-            let (a, b, c, top) = pipeline! {
+            let (a, b, c, top, unstable) = pipeline! {
                 let xs = from_collection(data.clone());
                 xs -> sort_by(|r: &Rec| r.0) -> collect();
                 xs -> sort_by(|r: &Rec| r.0, descending = true) -> collect();
                 xs -> sort_by(|r: &Rec| (r.0, Reverse(r.1))) -> collect();
                 xs -> sort_by(|r: &Rec| r.0) -> first(3) -> collect();
+                xs -> sort_by(|r: &Rec| r.0, stable = false) -> collect();
             }
             .parallelism(p)
             .run()
@@ -57,6 +58,40 @@ proptest! {
             prop_assert_eq!(&b, &desc, "descending, parallelism {}", p);
             prop_assert_eq!(&c, &composite, "composite, parallelism {}", p);
             prop_assert_eq!(&top[..], &by_key[..by_key.len().min(3)]);
+            // Without stability: sorted by key, the same records, ties in any order.
+            prop_assert!(unstable.windows(2).all(|w| w[0].0 <= w[1].0));
+            let (mut u, mut d) = (unstable.clone(), data.clone());
+            u.sort();
+            d.sort();
+            prop_assert_eq!(u, d, "stable = false, parallelism {}", p);
+        }
+    }
+
+    /// `first(n)` after a sort takes the first `n` in sorted order, globally (with `n` spanning
+    /// several ranges) and per key, at every parallelism.
+    #[test]
+    fn first_after_sort_by_follows_the_sorted_order(data in records(), n in 0usize..30_000) {
+        let mut desc = data.clone();
+        desc.sort_by_key(|r| Reverse(r.1));
+        let mut per_key: Vec<Rec> = Vec::new();
+        for r in &desc {
+            if per_key.iter().filter(|p| p.0 == r.0).count() < 2 {
+                per_key.push(*r);
+            }
+        }
+        per_key.sort();
+        for p in [1, 2, 7] {
+            let (head, mut heads) = pipeline! {
+                let sorted = from_collection(data.clone()) -> sort_by(|r: &Rec| r.1, descending = true);
+                sorted -> first(n) -> collect();
+                sorted -> key_by(|r: &Rec| r.0) -> first(2) -> collect();
+            }
+            .parallelism(p)
+            .run()
+            .unwrap();
+            prop_assert_eq!(&head[..], &desc[..desc.len().min(n)], "parallelism {}", p);
+            heads.sort();
+            prop_assert_eq!(&heads, &per_key, "per key, parallelism {}", p);
         }
     }
 

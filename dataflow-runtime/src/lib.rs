@@ -13,7 +13,8 @@
 //! * [`join`]: hash-partitioned join inputs, the join and `co_group` kernels, broadcast tables;
 //!   [`pairs`]: the pairs a join hands on without a join function.
 //! * [`exchange`]: hash partitioning, rebalancing and `union` between stages; [`hash`]: the one
-//!   fixed-seed hash of every exchange and table, and the number of hash partitions.
+//!   fixed-seed hash of every exchange and table, and the number of hash partitions;
+//!   [`partition_custom`]: partitions chosen by a user's partitioner.
 //! * [`sink`]: collect, print, text, CSV and JSON files: each task writes a part, a stage joins
 //!   its parts into a staged file, and [`Context::commit_outputs`] replaces the destinations, all
 //!   or nothing, only once the whole job has succeeded.
@@ -40,6 +41,7 @@ pub mod job;
 pub mod join;
 pub mod own;
 pub mod pairs;
+pub mod partition_custom;
 pub mod progress;
 pub mod sink;
 pub mod sort;

@@ -6,6 +6,7 @@ use crate::plan::label;
 use crate::validate::{Graph, Node};
 use proc_macro2::{Ident, TokenStream};
 use quote::{quote, quote_spanned};
+use syn::spanned::Spanned;
 use syn::Index;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -13,6 +14,7 @@ pub enum Exchange {
     Rebalance,
     PartitionByHash,
     MapPartition,
+    PartitionCustom,
 }
 
 pub const OPS: &[OpSpec] = &[
@@ -34,6 +36,16 @@ pub const OPS: &[OpSpec] = &[
         min_args: 1,
         max_args: 1,
         usage: "partition_by_hash(|x: &T| key)",
+        options: &[],
+    },
+    OpSpec {
+        name: "partition_custom",
+        flink: "partitionCustom",
+        inputs: Inputs::Chain,
+        role: Role::Terminal(&Exchange::PartitionCustom),
+        min_args: 2,
+        max_args: 2,
+        usage: "partition_custom(|key: &K, num_partitions: usize| partition, |x: &T| key)",
         options: &[],
     },
     OpSpec {
@@ -61,6 +73,10 @@ impl TerminalGen for Exchange {
             Exchange::PartitionByHash => {
                 quote!(#rt::exchange::HashExchange::new(__ctx.parallelism()))
             }
+            // One partition per parallel instance too; the user's partitioner picks it.
+            Exchange::PartitionCustom => {
+                quote!(#rt::partition_custom::CustomExchange::new(__ctx.parallelism()))
+            }
             Exchange::Rebalance | Exchange::MapPartition => quote!(::std::vec::Vec::new()),
         }
     }
@@ -84,6 +100,24 @@ impl TerminalGen for Exchange {
                     __local.#field.push(&__key, #kept);
                 })
             }
+            Exchange::PartitionCustom => {
+                // The key first, so that the partitioner is typed by it; a wrong partitioner
+                // is then reported on the partitioner.
+                let (partitioner, f) = (node.call.arg(0), node.call.arg(1));
+                let at_f = rt_at(f.span());
+                let at_partitioner = rt_at(partitioner.span());
+                let key = quote_spanned!(f.span()=> #at_f::sort::key(&#op, &#input, #f));
+                let partition = quote_spanned!(partitioner.span()=>
+                    #at_partitioner::partition_custom::partition_of(&#op, &__key, __local.#field.partitions(), #partitioner));
+                quote_spanned!(span=> {
+                    // The key may borrow the record, which then moves.
+                    let __partition = {
+                        let __key = #key;
+                        #partition
+                    };
+                    __local.#field.push(__partition, #kept);
+                })
+            }
             Exchange::Rebalance | Exchange::MapPartition => {
                 quote_spanned!(span=> __local.#field.push(#kept);)
             }
@@ -102,6 +136,9 @@ impl TerminalGen for Exchange {
             }
             Exchange::PartitionByHash => {
                 quote!(#rt::exchange::finish_hash_exchange(#states, __ctx.parallelism()))
+            }
+            Exchange::PartitionCustom => {
+                quote!(#rt::partition_custom::finish_custom_exchange(#states, __ctx.parallelism()))
             }
             Exchange::MapPartition => {
                 let f = node.call.arg(0);
@@ -122,7 +159,7 @@ impl TerminalGen for Exchange {
     fn hash_key<'a>(&self, node: &'a Node) -> Option<&'a syn::Expr> {
         match self {
             Exchange::PartitionByHash => Some(node.call.arg(0)),
-            Exchange::Rebalance | Exchange::MapPartition => None,
+            Exchange::Rebalance | Exchange::MapPartition | Exchange::PartitionCustom => None,
         }
     }
 }

@@ -26,7 +26,7 @@ pub const OPS: &[OpSpec] = &[
         min_args: 1,
         max_args: 1,
         usage: "sort_by(|x: &T| key)",
-        options: &["descending"],
+        options: &["descending", "stable"],
     },
     OpSpec {
         name: "sort_partition",
@@ -52,13 +52,19 @@ pub const OPS: &[OpSpec] = &[
 
 /// The comparator of two records by the operator's key closure, in its direction.
 fn comparator(node: &Node, op: &Ident) -> TokenStream {
-    let f = node.call.arg(0);
-    let span = f.span();
-    let rt = rt_at(span);
     let descending = match node.call.option("descending") {
         Some(d) => quote_spanned!(d.span()=> { let __descending: bool = #d; __descending }),
         None => quote!(false),
     };
+    compare_by(node.call.arg(0), &quote!(#op), descending)
+}
+
+/// The comparator of two records by the key closure `f` (run under the operator `op`'s guard),
+/// reversed when `descending` (a `bool` expression) holds. `Ord` keys compare by `Ord`, floats
+/// by `total_cmp`; any other key is an error on `f`. Shared with `top_by`/`bottom_by`.
+pub fn compare_by(f: &syn::Expr, op: &TokenStream, descending: TokenStream) -> TokenStream {
+    let span = f.span();
+    let rt = rt_at(span);
     quote_spanned!(span=> {
         let __descending = #descending;
         move |__a, __b| {
@@ -98,7 +104,19 @@ impl TerminalGen for Order {
         let rt = rt_at(node.call.name.span());
         let cmp = comparator(node, &op_static(id));
         match self {
-            Order::SortBy => quote!(#rt::sort::sort(__ctx.parallelism(), #states, #cmp)),
+            Order::SortBy => match node.call.option("stable") {
+                // `stable = false`: ties in any order, for a faster sort of each range.
+                Some(stable) => {
+                    let stable =
+                        quote_spanned!(stable.span()=> { let __stable: bool = #stable; __stable });
+                    quote!(if #stable {
+                        #rt::sort::sort(__ctx.parallelism(), #states, #cmp)
+                    } else {
+                        #rt::sort::sort_unstable(__ctx.parallelism(), #states, #cmp)
+                    })
+                }
+                None => quote!(#rt::sort::sort(__ctx.parallelism(), #states, #cmp)),
+            },
             Order::PartitionByRange => {
                 quote!(#rt::sort::partition_by_range(__ctx.parallelism(), #states, #cmp))
             }

@@ -10,6 +10,7 @@ pub mod keyed;
 pub mod moments;
 pub mod order;
 pub mod stats;
+pub mod top_by;
 
 pub use builtin::*;
 pub use distinct::CountDistinct;
@@ -18,6 +19,7 @@ pub use keyed::KeyedCombiner;
 pub use moments::{CoMoments, Corr, Moments, Stddev, Variance};
 pub use order::{Quantile, Top, TotalOrder};
 pub use stats::Statistics;
+pub use top_by::TopBy;
 
 /// The part of an aggregation that does not depend on its input: merging accumulators of
 /// different tasks and producing the result. Kept apart from [`Aggregate`] so that the merge
@@ -68,6 +70,29 @@ where
         // No task saw a record.
         None => Vec::new(),
     }
+}
+
+/// `combine_group`: each task's own groups (its records grouped by key, each group in input
+/// order), not merged across tasks: one partition per task, in task order. A key seen by
+/// several tasks has one group in each, so the groups may be partial.
+pub fn finish_local_groups<K, A>(states: Vec<KeyedState<K, A>>) -> crate::Partitions<(K, A::Out)>
+where
+    K: std::hash::Hash + Eq + Send,
+    A: Accumulate,
+{
+    let (agg, combiners) = split_states(states);
+    let Some(agg) = agg else {
+        return Vec::new();
+    };
+    combiners
+        .into_iter()
+        .map(|combiner| {
+            keyed::merge_keyed(&agg, vec![combiner])
+                .into_iter()
+                .flatten()
+                .collect()
+        })
+        .collect()
 }
 
 /// Merges the tasks' global states in input order; `None` when no task saw a record (the

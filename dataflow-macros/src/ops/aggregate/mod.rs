@@ -26,6 +26,7 @@ pub enum Aggregation {
     MaxBy,
     First,
     ReduceGroup,
+    CombineGroup,
     Distinct,
     Median,
     Quantile,
@@ -34,6 +35,8 @@ pub enum Aggregation {
     Corr,
     CountDistinct,
     Top,
+    TopBy,
+    BottomBy,
 }
 
 use Aggregation::*;
@@ -157,7 +160,7 @@ pub const OPS: &[OpSpec] = &[
         min_args: 1,
         max_args: 1,
         usage: "first(n)",
-        options: &[],
+        options: &["sort_by", "descending"],
     },
     OpSpec {
         name: "reduce_group",
@@ -167,7 +170,17 @@ pub const OPS: &[OpSpec] = &[
         min_args: 1,
         max_args: 1,
         usage: "reduce_group(|key: &K, values: Vec<T>| iterator)",
-        options: &[],
+        options: &["sort_by", "descending"],
+    },
+    OpSpec {
+        name: "combine_group",
+        flink: "combineGroup",
+        inputs: Inputs::Chain,
+        role: Role::Terminal(&CombineGroup),
+        min_args: 1,
+        max_args: 1,
+        usage: "combine_group(|key: &K, values: Vec<T>| iterator)",
+        options: &["sort_by", "descending"],
     },
     OpSpec {
         name: "distinct",
@@ -249,6 +262,26 @@ pub const OPS: &[OpSpec] = &[
         usage: "top(n, |x: &T| value)",
         options: &[],
     },
+    OpSpec {
+        name: "top_by",
+        flink: "sortPartition(..).first(n) / sortGroup(..).first(n), descending",
+        inputs: Inputs::Chain,
+        role: Role::Terminal(&TopBy),
+        min_args: 2,
+        max_args: 2,
+        usage: "top_by(n, |x: &T| key)",
+        options: &[],
+    },
+    OpSpec {
+        name: "bottom_by",
+        flink: "sortPartition(..).first(n) / sortGroup(..).first(n), ascending",
+        inputs: Inputs::Chain,
+        role: Role::Terminal(&BottomBy),
+        min_args: 2,
+        max_args: 2,
+        usage: "bottom_by(n, |x: &T| key)",
+        options: &[],
+    },
 ];
 
 /// The most components `aggregate(...)` takes (the runtime implements tuples up to this size).
@@ -291,6 +324,7 @@ impl Aggregation {
             "max_by" => MaxBy,
             "first" => First,
             "reduce_group" => ReduceGroup,
+            "combine_group" => CombineGroup,
             "distinct" => Distinct,
             "median" => Median,
             "quantile" => Quantile,
@@ -299,19 +333,21 @@ impl Aggregation {
             "corr" => Corr,
             "count_distinct" => CountDistinct,
             "top" => Top,
+            "top_by" => TopBy,
+            "bottom_by" => BottomBy,
             _ => return None,
         })
     }
 
     /// Whether the operator needs `key_by` before it.
     pub fn keyed_only(self) -> bool {
-        self == ReduceGroup
+        matches!(self, ReduceGroup | CombineGroup)
     }
 
     /// Whether a combiner pre-aggregates before the exchange (shown by `explain`).
     pub fn combinable(self, call: &Call) -> bool {
         match self {
-            ReduceGroup => false,
+            ReduceGroup | CombineGroup => false,
             Fold => call.positional().count() == 3,
             _ => true,
         }
@@ -325,6 +361,10 @@ pub struct Component<'a> {
     pub args: Vec<&'a Expr>,
     /// `fold`'s `identity = ...` option (components of `aggregate` take no options).
     pub identity: Option<&'a Expr>,
+    /// `first`'s `sort_by = |x| key` option: the first `n` records of each group in that order.
+    pub sort_by: Option<&'a Expr>,
+    /// Its `descending = bool` option.
+    pub descending: Option<&'a Expr>,
 }
 
 /// The components of an `aggregate(...)` call, or the operator itself.
@@ -335,6 +375,8 @@ pub fn components(call: &Call, kind: Aggregation) -> Vec<Component<'_>> {
             name: &call.name,
             args: call.positional().collect(),
             identity: call.option("identity"),
+            sort_by: call.option("sort_by"),
+            descending: call.option("descending"),
         }];
     }
     call.positional()
@@ -384,6 +426,8 @@ pub fn parse_component(e: &Expr) -> Result<Component<'_>, String> {
         name,
         args,
         identity: None,
+        sort_by: None,
+        descending: None,
     })
 }
 
@@ -439,7 +483,7 @@ pub fn value_and_ctor(
                 |__a, __b| #rt::guard::call::combine(&#op, __a, __b, #merge))),
             )
         }
-        Fold | ReduceGroup => (whole, quote!(#agg::Group::new())),
+        Fold | ReduceGroup | CombineGroup => (whole, quote!(#agg::Group::new())),
         MinBy | MaxBy => {
             let f = c.args[0];
             let ctor = if c.kind == MinBy {
@@ -450,6 +494,20 @@ pub fn value_and_ctor(
             (
                 whole,
                 quote_spanned!(span=> #agg::ExtremeBy::#ctor(#witness, |__x| #rt::guard::call::extract(&#op, __x, #f))),
+            )
+        }
+        First if c.sort_by.is_some() => {
+            // The first `n` in the order of the key: what `bottom_by` (or, descending,
+            // `top_by`) keeps, without sorting the group.
+            let n = c.args[0];
+            let cmp = crate::ops::order::compare_by(
+                c.sort_by.expect("matched"),
+                op,
+                descending(c.descending),
+            );
+            (
+                whole,
+                quote_spanned!(span=> #agg::TopBy::for_value(#witness, #n, #cmp)),
             )
         }
         First => {
@@ -473,7 +531,46 @@ pub fn value_and_ctor(
             let n = c.args[0];
             (value_at(1), quote_spanned!(span=> #agg::Top::new(#n)))
         }
+        TopBy | BottomBy => {
+            let n = c.args[0];
+            // `top_by` ranks the largest key first: a descending order.
+            let descending = if c.kind == TopBy {
+                quote!(true)
+            } else {
+                quote!(false)
+            };
+            let cmp = crate::ops::order::compare_by(c.args[1], op, descending);
+            (
+                whole,
+                quote_spanned!(span=> #agg::TopBy::for_value(#witness, #n, #cmp)),
+            )
+        }
         Aggregate => unreachable!("components are flattened"),
+    }
+}
+
+/// The `descending = ...` option as a `bool` expression (typed on the user's token).
+fn descending(option: Option<&Expr>) -> TokenStream {
+    match option {
+        Some(d) => {
+            quote_spanned!(syn::spanned::Spanned::span(d)=> { let __descending: bool = #d; __descending })
+        }
+        None => quote!(false),
+    }
+}
+
+/// `descending = ...` orders by `sort_by = ...`: alone it means nothing, and is an error on it.
+pub fn sort_contract(call: &Call) -> Result<(), syn::Error> {
+    match call.named().find(|(n, _)| *n == "descending") {
+        Some((name, _)) if call.option("sort_by").is_none() => Err(syn::Error::new(
+            name.span(),
+            format!(
+                "`descending` sorts each group by `sort_by`, which `{}` lacks here: add \
+                 `sort_by = |x| key` (e.g. `{}(..., sort_by = |x| x.price, descending = true)`)",
+                call.name, call.name
+            ),
+        )),
+        _ => Ok(()),
     }
 }
 
@@ -534,7 +631,8 @@ pub fn value_and_ctor_of(
 /// looks the key up, and owns it if it is new, before the record moves (see `expand`).
 pub fn moves_record(call: &Call, kind: Aggregation) -> bool {
     match kind {
-        Reduce | Fold | ReduceGroup | MinBy | MaxBy | First | Distinct => true,
+        Reduce | Fold | ReduceGroup | CombineGroup | MinBy | MaxBy | First | Distinct | TopBy
+        | BottomBy => true,
         Sum | Min | Max | Avg | Statistics | Median | Variance | Stddev | CountDistinct => {
             call.positional().next().is_none()
         }
@@ -548,9 +646,11 @@ pub fn moves_record(call: &Call, kind: Aggregation) -> bool {
 /// Whether building the aggregation needs a sample value (it holds user closures whose
 /// parameter types come from the value). The others are built once per task, up front.
 pub fn needs_witness(call: &Call, kind: Aggregation) -> bool {
-    components(call, kind)
-        .iter()
-        .any(|c| matches!(c.kind, Reduce | MinBy | MaxBy) || (c.kind == Fold && c.args.len() == 3))
+    components(call, kind).iter().any(|c| {
+        matches!(c.kind, Reduce | MinBy | MaxBy | TopBy | BottomBy)
+            || (c.kind == First && c.sort_by.is_some())
+            || (c.kind == Fold && c.args.len() == 3)
+    })
 }
 
 /// What a global aggregation yields on empty input (its aggregation object may not exist then).
@@ -564,7 +664,9 @@ pub fn empty_global(call: &Call, kind: Aggregation) -> TokenStream {
                 let init = c.args[0];
                 quote!(#init)
             }
-            Fold | First | ReduceGroup | Top => quote!(::std::vec::Vec::new()),
+            Fold | First | ReduceGroup | CombineGroup | Top | TopBy | BottomBy => {
+                quote!(::std::vec::Vec::new())
+            }
             _ => quote!(::core::option::Option::None),
         }
     };
@@ -584,7 +686,7 @@ pub fn global_as_partitions(kind: Aggregation, value: &Ident) -> TokenStream {
         Count | Sum | Statistics | Aggregate | Fold | CountDistinct => {
             quote!(::std::vec![::std::vec![#value]])
         }
-        First | Top => quote!(::std::vec![#value]),
+        First | Top | TopBy | BottomBy => quote!(::std::vec![#value]),
         _ => quote!(
             ::std::vec![::core::iter::IntoIterator::into_iter(#value).collect::<::std::vec::Vec<_>>()]
         ),
@@ -624,10 +726,22 @@ pub fn keyed_output(
     let span = call.name.span();
     match kind {
         MinBy | MaxBy => quote!(let #output = #input.1; #next),
-        First => quote!(for #output in #input.1 { #next }),
-        ReduceGroup => {
+        First | TopBy | BottomBy => quote!(for #output in #input.1 { #next }),
+        ReduceGroup | CombineGroup => {
             let f = call.arg(0);
-            quote_spanned!(span=> #rt::guard::call::group(&#op, #input.0, #input.1, #f, |#output| { #next });)
+            let values = match call.option("sort_by") {
+                // Flink's `sortGroup`: the group sorted, stably, before `f` sees it.
+                Some(key) => {
+                    let cmp = crate::ops::order::compare_by(
+                        key,
+                        op,
+                        descending(call.option("descending")),
+                    );
+                    quote_spanned!(span=> { let mut __values = #input.1; __values.sort_by(#cmp); __values })
+                }
+                None => quote!(#input.1),
+            };
+            quote_spanned!(span=> #rt::guard::call::group(&#op, #input.0, #values, #f, |#output| { #next });)
         }
         Fold if call.positional().count() == 2 => {
             let (init, step) = (call.arg(0), call.arg(1));

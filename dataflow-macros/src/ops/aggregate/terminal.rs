@@ -43,7 +43,8 @@ impl Aggregation {
                 // The values themselves are kept (a set, a heap): `count_distinct(|l| &l[..3])`
                 // over `read_text` keeps `String`s.
                 CountDistinct | Top => true,
-                Reduce | Fold | MinBy | MaxBy | First | ReduceGroup => true,
+                Reduce | Fold | MinBy | MaxBy | First | ReduceGroup | CombineGroup | TopBy
+                | BottomBy => true,
             }),
         }
     }
@@ -55,6 +56,9 @@ impl TerminalGen for Aggregation {
             return Err(syn::Error::new(call.name.span(), format!(
                 "`{}` works per key: add `-> key_by(|x| key)` before it (use `key_by(|_| ())` for one group over everything)",
                 call.name)));
+        }
+        if matches!(self, First | ReduceGroup | CombineGroup) {
+            sort_contract(call)?;
         }
         if *self == Aggregate {
             for arg in call.positional() {
@@ -207,6 +211,10 @@ impl TerminalGen for Aggregation {
         let rt = rt_at(span);
         let states = &respan(states, span);
         let op = op_static(id).into_token_stream();
+        if *self == CombineGroup {
+            // Each task's own groups, not merged across tasks.
+            return quote!(#rt::guard::guard(&#op, || #rt::aggregate::finish_local_groups(#states)));
+        }
         if self.is_keyed(node) {
             // The merge runs user code as well (`reduce`'s function, an overflowing sum).
             return quote!(#rt::guard::guard(&#op, || #rt::aggregate::finish_keyed(#states)));
@@ -256,6 +264,12 @@ impl TerminalGen for Aggregation {
                 "one record"
             };
             return format!("{name} [per-task accumulators, merged in input order] => {to}");
+        }
+        if *self == CombineGroup {
+            let key = node.key.as_ref().map(label_of).unwrap_or_default();
+            return format!(
+                "{key} + {name} [groups of each task, not merged across tasks] => each task's groups, no exchange"
+            );
         }
         let combiner = if self.combinable(&node.call) {
             "combiner in each task"
