@@ -242,3 +242,30 @@ fn the_readme_picture_is_what_the_macro_draws() {
         .expect("a mermaid block in the README");
     assert_eq!(block, mermaid);
 }
+
+#[test]
+fn a_loop_runs_its_invariant_join_side_once_and_the_rest_every_round() {
+    let text = plan_of(
+        "let links = range(0u32..10) -> map(|x| (x, (x + 1) % 10));
+         let ranks = range(0u32..10) -> map(|x| (x, 1.0f64));
+         ranks -> iterate(max = 20, |ranks, round| {
+             let contribs = ranks -> join(links, |r| r.0, |l| l.0, |r, l| (l.1, r.1));
+             contribs -> key_by(|c| c.0) -> sum(|c| c.1)
+         }) -> collect();",
+    );
+    assert_eq!(
+        text,
+        "Stage 1: reads source range@1:13\n  fused: map@1:32 -> iterate@3:19 input 2 => collected whole, in input order\n\
+         Stage 2: reads source range@2:22\n  fused: map@2:41 -> iterate@3:19 input 1 => collected whole, in input order\n\
+         Stage 3: reads iterate@3:19 [bulk iteration: at most 20 rounds; the step's stages:]\n\
+         \x20   Stage 3.1: reads `ranks`, the partial solution of the round [every round]\n\
+         \x20     fused: join@4:38 input 1 => exchange: hash(key) into 256 partitions\n\
+         \x20   Stage 3.2: reads `links`, bound outside the loop (its records cloned) [loop-invariant: once, before the first round]\n\
+         \x20     fused: join@4:38 input 2 => exchange: hash(key) into 256 partitions\n\
+         \x20   Stage 3.3: reads join@4:38 [hash join, partition by partition, in parallel] [every round]\n\
+         \x20     fused: key_by@5:26 + sum@5:45 [combiner in each task] => exchange: hash(key) into partitions, merged in parallel\n\
+         \x20   Stage 3.4: reads the partitions of sum@5:45 [every round]\n\
+         \x20     fused: the records => the next partial solution\n\
+         \x20 fused: collect@6:16 => job result\n"
+    );
+}
