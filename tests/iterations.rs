@@ -1,6 +1,9 @@
 //! Bulk and delta iterations (`iterate`, `iterate_delta`) against plain sequential loops, at
 //! parallelism 1, 2 and 7.
 
+#[path = "../examples/common/graph.rs"]
+mod graph;
+
 use dataflow::prelude::*;
 use proptest::prelude::*;
 
@@ -327,5 +330,42 @@ proptest! {
         for p in PARALLELISM {
             prop_assert_eq!(halve_until_zero(&data, max, p), expected.clone());
         }
+    }
+}
+
+/// The pipeline of `examples/pagerank.rs` (a termination criterion made of a join of the next
+/// ranks with this round's) against the plain loop: the same rounds, ranks equal to 1e-12.
+#[test]
+fn the_pagerank_example_matches_a_plain_loop() {
+    let edges = graph::generate(300, 2000, 3);
+    let n = graph::vertex_count(&edges);
+    for (rounds, epsilon) in [(50, 1e-6), (7, 0.0)] {
+        let (expected, expected_rounds) = graph::pagerank_reference(&edges, n, rounds, epsilon);
+        for p in PARALLELISM {
+            let (mut ranks, _, ran) = graph::pagerank(&edges, n, rounds, epsilon, p).unwrap();
+            ranks.sort_by_key(|r| r.0);
+            assert_eq!(ran, expected_rounds, "parallelism {p}");
+            assert_eq!(ranks.len(), n as usize);
+            for (v, r) in ranks {
+                assert!(
+                    (r - expected[v as usize]).abs() < 1e-12,
+                    "vertex {v}: {r} against {}",
+                    expected[v as usize]
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn the_connected_components_example_matches_union_find() {
+    let edges = graph::generate(500, 600, 5);
+    let n = graph::vertex_count(&edges);
+    let vertices: Vec<u32> = (0..n).collect();
+    let expected = components_reference(&edges, &vertices);
+    for p in PARALLELISM {
+        let (labels, _, ran) = graph::components(&edges, n, 1000, p).unwrap();
+        assert_eq!(labels, expected, "parallelism {p}");
+        assert!(ran > 1);
     }
 }

@@ -628,6 +628,15 @@ fn lookup(call: &Call, at_head: bool) -> syn::Result<&'static OpSpec> {
 fn check_args(call: &Call, spec: &OpSpec) -> syn::Result<()> {
     // A loop's step counts as an argument.
     let positional = call.positional().count() + usize::from(call.step().is_some());
+    if positional == 0 && ops::iterate::is_loop(spec) {
+        return Err(Error::new(
+            call.name.span(),
+            format!(
+                "`{}` needs its step, the pipeline each round runs, after its options: write `{}`",
+                spec.name, spec.usage
+            ),
+        ));
+    }
     if positional < spec.min_args || positional > spec.max_args {
         let expected = match (spec.min_args, spec.max_args) {
             (a, b) if a == b => format!("{a} argument{}", if a == 1 { "" } else { "s" }),

@@ -123,8 +123,8 @@ pub fn check_loop(
                 statements.push(Statement { binding: None, ops: vec![ends::call(end, name.span())], head: Head::Dataset(name) });
             }
         }
-        (StepResult::Missing, Loop::Bulk) => return Err(Error::new(step.brace_span,
-            "this step has no result: end it with a chain without `;` after it, whose records are the next partial solution, e.g. `partial -> map(|x| ...)`")),
+        (StepResult::Missing, Loop::Bulk) => return Err(Error::new(step.brace_span, format!(
+            "this step has no result: its last chain, without `;` after it, is the next partial solution, e.g. `{} -> map(|x| ...)`", step.params[0]))),
         (StepResult::Missing, Loop::Delta) => return Err(Error::new(step.brace_span,
             "this step has no result: end it with `(delta, next_workset)`, two data sets it binds: the records that replace the solution's, and the next round's work set")),
         (StepResult::Pair(delta, _), Loop::Bulk) => return Err(Error::new(delta.span(),
