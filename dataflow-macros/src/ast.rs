@@ -238,6 +238,18 @@ impl Parse for Step {
     }
 }
 
+/// `|name, ...| {`: the start of a step.
+fn looks_like_step(input: ParseStream) -> bool {
+    let fork = input.fork();
+    if fork.parse::<Token![|]>().is_err() {
+        return false;
+    }
+    while fork.peek(Ident) || fork.peek(Token![,]) {
+        let _ = fork.parse::<proc_macro2::TokenTree>();
+    }
+    fork.parse::<Token![|]>().is_ok() && fork.peek(syn::token::Brace)
+}
+
 fn parse_call(input: ParseStream) -> syn::Result<Call> {
     let name: Ident = input
         .parse()
@@ -286,12 +298,10 @@ impl Parse for Arg {
         } else if input.peek(Token![|]) {
             // A closure, or a loop's step when its body is not Rust (`ranks -> map(..)`). A step
             // that is also a Rust closure (`|r| { r }`) is taken as a step by the loop itself.
-            let fork = input.fork();
-            match fork.parse::<Expr>() {
-                Ok(_) if fork.is_empty() || fork.peek(Token![,]) => {
-                    Ok(Arg::Positional(input.parse()?))
-                }
-                Ok(_) | Err(_) => Ok(Arg::Step(input.parse()?)),
+            match input.fork().parse::<Expr>() {
+                Ok(_) => Ok(Arg::Positional(input.parse()?)),
+                Err(_) if looks_like_step(input) => Ok(Arg::Step(input.parse()?)),
+                Err(e) => Err(e),
             }
         } else {
             Ok(Arg::Positional(input.parse()?))

@@ -5,6 +5,6 @@ fn main() {
     let _job = pipeline! {
         let r = from_collection(right);
         r -> partition_custom(|x| x.0) -> collect();
-        r -> iterate(10) -> collect();
+        r -> window(10) -> collect();
     };
 }

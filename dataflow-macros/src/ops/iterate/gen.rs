@@ -29,11 +29,12 @@ impl MultiGen for Loop {
 
     fn explain(&self, node: &Node) -> String {
         let step = step(node);
-        let max = node
-            .call
-            .option("max")
-            .map(|m| m.to_token_stream().to_string())
-            .unwrap_or_default();
+        // A literal as it is, an expression quoted: "at most 20 rounds", "at most `rounds` rounds".
+        let max = match node.call.option("max") {
+            Some(m @ syn::Expr::Lit(_)) => m.to_token_stream().to_string(),
+            Some(m) => format!("`{}`", m.to_token_stream()),
+            None => String::new(),
+        };
         match self {
             Loop::Bulk => {
                 let until = match &step.until {
