@@ -604,11 +604,15 @@ fn terminal(graph: &Graph, target: &Target) -> String {
     match *target {
         Target::Node(id, t) => {
             let node = &graph.nodes[id];
+            let what = t.explain(graph, id);
+            // A loop step's results say what they are instead.
             let of = match node.sink {
-                Some(sink) if graph.sinks > 1 => format!(" (result {sink})"),
+                Some(sink) if graph.sinks > 1 && !what.starts_with("=> ") => {
+                    format!(" (result {sink})")
+                }
                 _ => String::new(),
             };
-            format!("{}{of}", t.explain(graph, id))
+            format!("{what}{of}")
         }
         Target::Input(id, port, m, via) => {
             let node = &graph.nodes[id];
