@@ -26,8 +26,8 @@ fn op_info(name: &Ident, spec_name: &str, ident: &Ident) -> TokenStream {
     }
 }
 
-pub fn expand(graph: &Graph, stages: &[Stage]) -> TokenStream {
-    let rt = rt();
+/// One `static` per operator of `graph` (and per `key_by`), for errors.
+pub(crate) fn statics(graph: &Graph) -> Vec<TokenStream> {
     let mut statics = Vec::new();
     for (id, node) in graph.nodes.iter().enumerate() {
         statics.push(op_info(&node.call.name, node.spec.name, &op_static(id)));
@@ -35,6 +35,12 @@ pub fn expand(graph: &Graph, stages: &[Stage]) -> TokenStream {
             statics.push(op_info(&key.name, "key_by", &key_static(id)));
         }
     }
+    statics
+}
+
+pub fn expand(graph: &Graph, stages: &[Stage]) -> TokenStream {
+    let rt = rt();
+    let statics = statics(graph);
     let stage_code: Vec<TokenStream> = stages
         .iter()
         .enumerate()
@@ -82,7 +88,7 @@ fn inputs_of(graph: &Graph, id: usize) -> Vec<Ident> {
         .collect()
 }
 
-fn expand_stage(graph: &Graph, stage: &Stage) -> TokenStream {
+pub(crate) fn expand_stage(graph: &Graph, stage: &Stage) -> TokenStream {
     let rt = rt();
     let input = &graph.nodes[stage.input];
     let prepare: Vec<TokenStream> = stage

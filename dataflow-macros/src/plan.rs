@@ -389,7 +389,7 @@ fn flow_into(
 
 /// The nodes whose code runs in a stage: its input, its fused operators and its terminals
 /// (the key closures of a materialized join input run in the producer's loop).
-fn nodes_of(stage: &Stage) -> Vec<usize> {
+pub(crate) fn nodes_of(stage: &Stage) -> Vec<usize> {
     fn walk(flow: &Flow, out: &mut Vec<usize>) {
         match flow {
             Flow::Op(id, _, rest) => {
@@ -408,7 +408,7 @@ fn nodes_of(stage: &Stage) -> Vec<usize> {
 }
 
 /// What a stage needs materialized before it runs.
-fn needs(graph: &Graph, stage: &Stage) -> Vec<((usize, Option<usize>), usize)> {
+pub(crate) fn needs(graph: &Graph, stage: &Stage) -> Vec<((usize, Option<usize>), usize)> {
     let mut needs = Vec::new();
     let input = &graph.nodes[stage.input];
     match stage.reads {
@@ -509,9 +509,15 @@ pub fn label(node: &Node) -> String {
 
 /// `Stage N: reads ...`, the first line of a stage in `explain()`.
 pub fn stage_title(graph: &Graph, stage: &Stage, i: usize) -> String {
+    stage_title_numbered(graph, stage, &(i + 1).to_string())
+}
+
+/// `Stage <number>: reads ...` (a loop's stages are numbered under the loop's: `3.1`).
+pub fn stage_title_numbered(graph: &Graph, stage: &Stage, number: &str) -> String {
     let input = &graph.nodes[stage.input];
     let from = match (stage.reads, input.spec.role) {
-        (Reads::Source(_), _) => format!("source {}", label(input)),
+        (Reads::Source(_), _) => crate::ops::iterate::input_title(graph, stage.input)
+            .unwrap_or_else(|| format!("source {}", label(input))),
         (Reads::Partitions(_), _) => format!("the partitions of {}", label(input)),
         (Reads::Barrier(_), Role::Multi(m)) => format!("{} {}", label(input), m.explain(input)),
         (Reads::Barrier(_), _) => label(input),
@@ -521,7 +527,7 @@ pub fn stage_title(graph: &Graph, stage: &Stage, i: usize) -> String {
             port + 1
         ),
     };
-    format!("Stage {}: reads {from}", i + 1)
+    format!("Stage {number}: reads {from}")
 }
 
 /// The text of `explain()` (after its first line, which the runtime adds).
@@ -529,20 +535,35 @@ pub fn explain(graph: &Graph, stages: &[Stage]) -> String {
     let mut out = String::new();
     for (i, stage) in stages.iter().enumerate() {
         let _ = writeln!(out, "{}", stage_title(graph, stage, i));
-        let mut paths = Vec::new();
-        describe(graph, &stage.flow, String::new(), &mut paths);
-        for path in paths {
-            let _ = writeln!(out, "  fused: {path}");
-        }
-        for &(a, c, port) in &stage.aligned {
-            let _ = writeln!(
-                out,
-                "  then: the partitions of {} are {} input {} as they are (hash-partitioned by the join key already: exchange skipped)",
-                label(&graph.nodes[a]),
-                label(&graph.nodes[c]),
-                port + 1
-            );
-        }
+        out.push_str(&explain_stage_body(graph, stage, &(i + 1).to_string(), ""));
+    }
+    out
+}
+
+/// The lines of a stage after its title: a loop's own stages (indented), what is fused, and
+/// the partitions read as they are.
+pub fn explain_stage_body(graph: &Graph, stage: &Stage, number: &str, indent: &str) -> String {
+    let mut out = String::new();
+    if let Some(step) = &graph.nodes[stage.input].step {
+        out.push_str(&crate::ops::iterate::explain_step(
+            step,
+            number,
+            &format!("{indent}    "),
+        ));
+    }
+    let mut paths = Vec::new();
+    describe(graph, &stage.flow, String::new(), &mut paths);
+    for path in paths {
+        let _ = writeln!(out, "{indent}  fused: {path}");
+    }
+    for &(a, c, port) in &stage.aligned {
+        let _ = writeln!(
+            out,
+            "{indent}  then: the partitions of {} are {} input {} as they are (hash-partitioned by the join key already: exchange skipped)",
+            label(&graph.nodes[a]),
+            label(&graph.nodes[c]),
+            port + 1
+        );
     }
     out
 }
@@ -564,7 +585,18 @@ fn describe(graph: &Graph, flow: &Flow, prefix: String, paths: &mut Vec<String>)
                 describe(graph, b, format!("{prefix}[fork] "), paths);
             }
         }
-        Flow::Terminal(target) => paths.push(format!("{prefix}{}", terminal(graph, target))),
+        Flow::Terminal(target) => {
+            let what = terminal(graph, target);
+            // A loop step's results have no operator of their own: `map@5:9 => ...`.
+            match what.strip_prefix("=> ") {
+                Some(_) if prefix.is_empty() => paths.push(format!("the records {what}")),
+                Some(_) => paths.push(format!(
+                    "{}{what}",
+                    prefix.strip_suffix("-> ").unwrap_or(&prefix)
+                )),
+                None => paths.push(format!("{prefix}{what}")),
+            }
+        }
     }
 }
 
@@ -572,11 +604,15 @@ fn terminal(graph: &Graph, target: &Target) -> String {
     match *target {
         Target::Node(id, t) => {
             let node = &graph.nodes[id];
+            let what = t.explain(graph, id);
+            // A loop step's results say what they are instead.
             let of = match node.sink {
-                Some(sink) if graph.sinks > 1 => format!(" (result {sink})"),
+                Some(sink) if graph.sinks > 1 && !what.starts_with("=> ") => {
+                    format!(" (result {sink})")
+                }
                 _ => String::new(),
             };
-            format!("{}{of}", t.explain(graph, id))
+            format!("{what}{of}")
         }
         Target::Input(id, port, m, via) => {
             let node = &graph.nodes[id];

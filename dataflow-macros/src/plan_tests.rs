@@ -242,3 +242,63 @@ fn the_readme_picture_is_what_the_macro_draws() {
         .expect("a mermaid block in the README");
     assert_eq!(block, mermaid);
 }
+
+#[test]
+fn a_loop_runs_its_invariant_join_side_once_and_the_rest_every_round() {
+    let text = plan_of(
+        "let links = range(0u32..10) -> map(|x| (x, (x + 1) % 10));
+         let ranks = range(0u32..10) -> map(|x| (x, 1.0f64));
+         ranks -> iterate(max = 20, |ranks, round| {
+             let contribs = ranks -> join(links, |r| r.0, |l| l.0, |r, l| (l.1, r.1));
+             contribs -> key_by(|c| c.0) -> sum(|c| c.1)
+         }) -> collect();",
+    );
+    assert_eq!(
+        text,
+        "Stage 1: reads source range@1:13\n  fused: map@1:32 -> iterate@3:19 input 2 => collected whole, in input order\n\
+         Stage 2: reads source range@2:22\n  fused: map@2:41 -> iterate@3:19 input 1 => collected whole, in input order\n\
+         Stage 3: reads iterate@3:19 [bulk iteration: at most 20 rounds; the step's stages:]\n\
+         \x20   Stage 3.1: reads `ranks`, the partial solution of the round [every round]\n\
+         \x20     fused: join@4:38 input 1 => exchange: hash(key) into 256 partitions\n\
+         \x20   Stage 3.2: reads `links`, bound outside the loop (its records cloned) [loop-invariant: once, before the first round]\n\
+         \x20     fused: join@4:38 input 2 => exchange: hash(key) into 256 partitions\n\
+         \x20   Stage 3.3: reads join@4:38 [hash join, partition by partition, in parallel] [every round]\n\
+         \x20     fused: key_by@5:26 + sum@5:45 [combiner in each task] => exchange: hash(key) into partitions, merged in parallel\n\
+         \x20   Stage 3.4: reads the partitions of sum@5:45 [every round]\n\
+         \x20     fused: the records => the next partial solution\n\
+         \x20 fused: collect@6:16 => job result\n"
+    );
+}
+
+#[test]
+fn a_delta_loop_reads_its_solution_set_every_round_and_its_edges_once() {
+    let text = plan_of(
+        "let edges = range(0u32..10) -> map(|x| (x, (x + 1) % 10));
+         let initial = range(0u32..10) -> map(|v| (v, v));
+         initial -> iterate_delta(workset = initial, key = |s| s.0, max = rounds, |solution, workset| {
+             let delta = workset
+                 -> join(edges, |w| w.0, |e| e.0, |w, e| (e.1, w.1))
+                 -> join(solution, |c| c.0, |s| s.0, |c, s| (c.0, c.1.min(s.1)));
+             (delta, delta)
+         }) -> collect();",
+    );
+    assert_eq!(
+        text,
+        "Stage 1: reads source range@1:13\n  fused: map@1:32 -> iterate_delta@3:21 input 3 => collected whole, in input order\n\
+         Stage 2: reads source range@2:24\n  fused: map@2:43 -> [fork] iterate_delta@3:21 input 1 => collected whole, in input order\n\
+         \x20 fused: map@2:43 -> [fork] iterate_delta@3:21 input 2 => collected whole, in input order\n\
+         Stage 3: reads iterate_delta@3:21 [delta iteration: at most `rounds` rounds, until the work set is empty; the solution set is hash-partitioned by key and updated in place; the step's stages:]\n\
+         \x20   Stage 3.1: reads `solution`, the solution set (its records cloned) [every round]\n\
+         \x20     fused: join@6:21 input 2 => exchange: hash(key) into 256 partitions\n\
+         \x20   Stage 3.2: reads `workset`, the work set of the round [every round]\n\
+         \x20     fused: join@5:21 input 1 => exchange: hash(key) into 256 partitions\n\
+         \x20   Stage 3.3: reads `edges`, bound outside the loop (its records cloned) [loop-invariant: once, before the first round]\n\
+         \x20     fused: join@5:21 input 2 => exchange: hash(key) into 256 partitions\n\
+         \x20   Stage 3.4: reads join@5:21 [hash join, partition by partition, in parallel] [every round]\n\
+         \x20     fused: join@6:21 input 1 => exchange: hash(key) into 256 partitions\n\
+         \x20   Stage 3.5: reads join@6:21 [hash join, partition by partition, in parallel] [every round]\n\
+         \x20     fused: [fork] => the solution-set delta, applied per key\n\
+         \x20     fused: [fork] => the next work set\n\
+         \x20 fused: collect@8:16 => job result\n"
+    );
+}

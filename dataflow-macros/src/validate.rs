@@ -3,6 +3,7 @@
 //! checked, so that one compile shows every independent mistake.
 
 use crate::ast::{Arg, Call, Head, Pipeline, Statement};
+use crate::ops::iterate::LoopStep;
 use crate::ops::{self, Inputs, OpSpec, Role};
 use proc_macro2::{Span, TokenStream, TokenTree};
 use quote::ToTokens;
@@ -27,6 +28,8 @@ pub struct Node {
     pub sink: Option<usize>,
     /// The name a `let` binds this operator's output to.
     pub binding: Option<Ident>,
+    /// A loop's step (`iterate`, `iterate_delta`), compiled like a job of its own.
+    pub step: Option<Box<LoopStep>>,
 }
 
 /// An input of an operator: the operator producing the data set.
@@ -62,27 +65,28 @@ struct Binding {
     name: Ident,
 }
 
-struct Validator {
+pub(crate) struct Validator {
     graph: Graph,
     bindings: HashMap<String, Binding>,
     /// Binding names in order, for hints and the unused check.
     order: Vec<String>,
     /// Names used before their `let` (already reported; not "unused" as well).
     used_early: Vec<String>,
+    /// Inside a loop's step: the data sets of the enclosing scopes it may read (each becomes a
+    /// loop-invariant input of the loop), and those it did read, in order.
+    pub(crate) outer: Vec<String>,
+    pub(crate) imports: Vec<Ident>,
+    /// Whether this validates a loop's step (no sinks of its own there).
+    pub(crate) in_step: bool,
+    /// The data sets bound inside the steps of this scope's loops: (name, the loop's line), to
+    /// say so when one is used outside its loop.
+    pub(crate) step_names: Vec<(String, usize)>,
+    /// Bindings that may go unused (a step's parameters).
+    pub(crate) may_go_unused: Vec<String>,
 }
 
 pub fn validate(pipeline: Pipeline) -> syn::Result<Graph> {
-    let mut v = Validator {
-        graph: Graph {
-            nodes: Vec::new(),
-            parallelism: None,
-            progress: None,
-            sinks: 0,
-        },
-        bindings: HashMap::new(),
-        order: Vec::new(),
-        used_early: Vec::new(),
-    };
+    let mut v = Validator::new(Vec::new(), false);
     let mut errors: Vec<Error> = Vec::new();
     for option in pipeline.options {
         if let Err(e) = v.option(option.name, option.value) {
@@ -95,56 +99,8 @@ pub fn validate(pipeline: Pipeline) -> syn::Result<Graph> {
             "the pipeline is empty: write a chain that ends in a sink, e.g. `range(0..10) -> collect()`",
         ));
     }
-    // Names in argument position (`join(customers, ..)`), used even where their statement has
-    // an error: not "never used" on top of that error.
-    let named_as_inputs: Vec<String> = pipeline
-        .statements
-        .iter()
-        .flat_map(|s| s.ops.iter())
-        .filter_map(|call| match call.positional().next() {
-            Some(Expr::Path(p)) => p.path.get_ident().map(Ident::to_string),
-            _ => None,
-        })
-        .collect();
-    let bound_later: Vec<Vec<String>> = (0..pipeline.statements.len())
-        .map(|i| {
-            pipeline.statements[i + 1..]
-                .iter()
-                .filter_map(|s| s.binding.as_ref().map(Ident::to_string))
-                .collect()
-        })
-        .collect();
-    for (statement, later) in pipeline.statements.into_iter().zip(bound_later) {
-        let binding = statement.binding.clone();
-        let result = v.statement(statement, &later);
-        if let Err(e) = &result {
-            errors.push(e.clone());
-        }
-        if let Some(name) = binding {
-            if let Err(e) = v.bind(name, result.ok().flatten()) {
-                errors.push(e);
-            }
-        }
-    }
-    v.broadcast_reads();
-    let had_errors = !errors.is_empty();
-    for name in &v.order {
-        let b = &v.bindings[name];
-        if b.uses == 0
-            && b.node.is_some()
-            && !v.used_early.contains(name)
-            && !(had_errors && named_as_inputs.contains(name))
-        {
-            errors.push(Error::new(
-                b.name.span(),
-                format!("data set `{name}` is never used: start a chain from it (`{name} -> ...;`) or remove it"),
-            ));
-        }
-    }
-    if let Some(combined) = errors.into_iter().reduce(|mut a, b| {
-        a.combine(b);
-        a
-    }) {
+    v.statements(pipeline.statements, &mut errors);
+    if let Some(combined) = combine(errors) {
         return Err(combined);
     }
     if v.graph.sinks == 0 {
@@ -156,7 +112,142 @@ pub fn validate(pipeline: Pipeline) -> syn::Result<Graph> {
     Ok(v.graph)
 }
 
+/// All the errors as one.
+pub(crate) fn combine(errors: Vec<Error>) -> Option<Error> {
+    errors.into_iter().reduce(|mut a, b| {
+        a.combine(b);
+        a
+    })
+}
+
 impl Validator {
+    pub(crate) fn new(outer: Vec<String>, in_step: bool) -> Self {
+        Validator {
+            graph: Graph {
+                nodes: Vec::new(),
+                parallelism: None,
+                progress: None,
+                sinks: 0,
+            },
+            bindings: HashMap::new(),
+            order: Vec::new(),
+            used_early: Vec::new(),
+            outer,
+            imports: Vec::new(),
+            in_step,
+            step_names: Vec::new(),
+            may_go_unused: Vec::new(),
+        }
+    }
+
+    /// The names bound in this scope, in order.
+    pub(crate) fn bound_names(&self) -> Vec<String> {
+        self.order.clone()
+    }
+
+    /// The checked graph.
+    pub(crate) fn into_graph(self) -> Graph {
+        self.graph
+    }
+
+    /// Checks the statements in order and adds their operators, into `errors`; then the
+    /// broadcast variables each operator reads, and the data sets never used.
+    pub(crate) fn statements(&mut self, statements: Vec<Statement>, errors: &mut Vec<Error>) {
+        // Names in argument position (`join(customers, ..)`), used even where their statement
+        // has an error: not "never used" on top of that error.
+        let named_as_inputs: Vec<String> = statements
+            .iter()
+            .flat_map(|s| s.ops.iter())
+            .filter_map(|call| match call.positional().next() {
+                Some(Expr::Path(p)) => p.path.get_ident().map(Ident::to_string),
+                _ => None,
+            })
+            .collect();
+        let bound_later: Vec<Vec<String>> = (0..statements.len())
+            .map(|i| {
+                statements[i + 1..]
+                    .iter()
+                    .filter_map(|s| s.binding.as_ref().map(Ident::to_string))
+                    .collect()
+            })
+            .collect();
+        for (statement, later) in statements.into_iter().zip(bound_later) {
+            let binding = statement.binding.clone();
+            let result = self.statement(statement, &later);
+            if let Err(e) = &result {
+                errors.push(e.clone());
+            }
+            if let Some(name) = binding {
+                if let Err(e) = self.bind(name, result.ok().flatten()) {
+                    errors.push(e);
+                }
+            }
+        }
+        self.broadcast_reads();
+        let had_errors = !errors.is_empty();
+        for name in &self.order {
+            let b = &self.bindings[name];
+            if b.uses == 0
+                && b.node.is_some()
+                && !self.used_early.contains(name)
+                && !self.may_go_unused.contains(name)
+                && !(had_errors && named_as_inputs.contains(name))
+            {
+                errors.push(Error::new(
+                    b.name.span(),
+                    format!("data set `{name}` is never used: start a chain from it (`{name} -> ...;`) or remove it"),
+                ));
+            }
+        }
+    }
+
+    /// The data set names this scope sees: its own bindings so far and its enclosing scopes'
+    /// (broadcast variables are Rust variables, read by name, not data sets).
+    pub(crate) fn visible(&self) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .order
+            .iter()
+            .filter(|n| {
+                !self.bindings[*n]
+                    .node
+                    .is_some_and(|id| self.is_broadcast(id))
+            })
+            .cloned()
+            .collect();
+        names.extend(
+            self.outer
+                .iter()
+                .filter(|n| !self.bindings.contains_key(*n))
+                .cloned(),
+        );
+        names
+    }
+
+    /// Adds a node without inputs (a loop's parameter or a data set read from outside the
+    /// loop) bound to `name`; it may go unused.
+    pub(crate) fn bind_input(&mut self, name: &Ident, spec: &'static OpSpec) -> usize {
+        let call = Call {
+            name: name.clone(),
+            generics: None,
+            args: Vec::new(),
+            paren_span: name.span(),
+        };
+        let id = self.push(call, spec, Vec::new(), None);
+        self.graph.nodes[id].binding = Some(name.clone());
+        let key = name.to_string();
+        self.bindings.insert(
+            key.clone(),
+            Binding {
+                node: Some(id),
+                uses: 0,
+                name: name.clone(),
+            },
+        );
+        self.order.push(key.clone());
+        self.may_go_unused.push(key);
+        id
+    }
+
     fn option(&mut self, name: Ident, value: Expr) -> syn::Result<()> {
         let text = name.to_string();
         match text.as_str() {
@@ -184,7 +275,7 @@ impl Validator {
     }
 
     /// Records `let name = ...;` (`node` is `None` when the statement itself was wrong).
-    fn bind(&mut self, name: Ident, node: Option<usize>) -> syn::Result<()> {
+    pub(crate) fn bind(&mut self, name: Ident, node: Option<usize>) -> syn::Result<()> {
         let key = name.to_string();
         if let Some(first) = self.bindings.get(&key) {
             let line = crate::gen::line_col(first.name.span()).0;
@@ -209,14 +300,18 @@ impl Validator {
     }
 
     /// Checks one statement and adds its operators; returns the node a `let` binds.
-    fn statement(&mut self, statement: Statement, later: &[String]) -> syn::Result<Option<usize>> {
+    pub(crate) fn statement(
+        &mut self,
+        statement: Statement,
+        later: &[String],
+    ) -> syn::Result<Option<usize>> {
         let Some(mut current) = self.head(statement.head, later)? else {
             return Ok(None); // starts from a data set whose statement was wrong
         };
         let mut pending_key: Option<Call> = None;
         let mut ended_by: Option<&'static str> = None;
         let count = statement.ops.len();
-        for (i, call) in statement.ops.into_iter().enumerate() {
+        for (i, mut call) in statement.ops.into_iter().enumerate() {
             let spec = lookup(&call, false)?;
             if let Some(sink) = ended_by {
                 return Err(Error::new(call.name.span(), format!(
@@ -269,11 +364,17 @@ impl Validator {
                 Role::Fused(_) | Role::Multi(_) => {}
             }
             let mut inputs = vec![current];
-            if spec.inputs != Inputs::Chain {
+            let mut step = None;
+            if ops::iterate::is_loop(spec) {
+                let (more, compiled) = ops::iterate::check_loop(self, &mut call, spec)?;
+                inputs.extend(more);
+                step = Some(Box::new(compiled));
+            } else if spec.inputs != Inputs::Chain {
                 inputs.extend(self.argument_inputs(&call, spec)?);
             }
             let key = pending_key.take();
             current = self.push(call, spec, inputs, key);
+            self.graph.nodes[current].step = step;
             if let Role::Multi(m) = spec.role {
                 m.check(&self.graph.nodes[current])?;
             }
@@ -291,6 +392,9 @@ impl Validator {
             (Some(_), _) => Ok(Some(current)),
             (None, Some(_)) if binds_variable => Err(Error::new(last.call.name.span(),
                 "a broadcast variable needs a name, which the closures of later chains read: write `let name = ... -> broadcast();`")),
+            (None, Some(_)) if self.in_step && !ops::iterate::is_step_end(last.spec) => Err(Error::new(last.call.name.span(), format!(
+                "a loop's step cannot end a chain in a sink: `{}` would run every round. Bind the data with `let name = ...;` inside the step, or sink the loop's result after it",
+                last.spec.name))),
             (None, Some(t)) if t.is_result(last) && last.input().is_some() => {
                 self.graph.nodes[current].sink = Some(self.graph.sinks);
                 self.graph.sinks += 1;
@@ -352,7 +456,7 @@ impl Validator {
 
     /// The node producing the data set `name` names (counted as a use); `None` if that data
     /// set's own statement was wrong (already reported).
-    fn dataset(&mut self, name: &Ident, later: &[String]) -> syn::Result<Option<usize>> {
+    pub(crate) fn dataset(&mut self, name: &Ident, later: &[String]) -> syn::Result<Option<usize>> {
         let key = name.to_string();
         if let Some(b) = self.bindings.get_mut(&key) {
             b.uses += 1;
@@ -364,6 +468,18 @@ impl Validator {
                 }
             }
             return Ok(node);
+        }
+        if self.outer.contains(&key) {
+            let id = self.bind_input(name, &ops::iterate::IMPORT);
+            self.imports.push(name.clone());
+            if let Some(b) = self.bindings.get_mut(&key) {
+                b.uses += 1;
+            }
+            return Ok(Some(id));
+        }
+        if let Some((_, line)) = self.step_names.iter().find(|(n, _)| *n == key) {
+            return Err(Error::new(name.span(), format!(
+                "data set `{key}` is bound inside the step of the loop on line {line} and exists only there, anew each round: use it inside the step, or compute what you need from the loop's result")));
         }
         if later.contains(&key) {
             self.used_early.push(key.clone());
@@ -380,7 +496,7 @@ impl Validator {
             hint(&key, &known))))
     }
 
-    fn is_broadcast(&self, node: usize) -> bool {
+    pub(crate) fn is_broadcast(&self, node: usize) -> bool {
         matches!(self.graph.nodes[node].spec.role, Role::Terminal(t) if t.binds_variable())
     }
 
@@ -403,12 +519,14 @@ impl Validator {
             for arg in &node.call.args {
                 match arg {
                     Arg::Positional(e) | Arg::Named(_, e) => e.to_tokens(&mut tokens),
+                    Arg::Step(step) => tokens.extend(step.tokens.clone()),
                 }
             }
             if let Some(key) = &node.key {
                 for arg in &key.args {
                     match arg {
                         Arg::Positional(e) | Arg::Named(_, e) => e.to_tokens(&mut tokens),
+                        Arg::Step(step) => tokens.extend(step.tokens.clone()),
                     }
                 }
             }
@@ -450,6 +568,7 @@ impl Validator {
             reads: Vec::new(),
             sink: None,
             binding: None,
+            step: None,
         });
         id
     }
@@ -480,6 +599,9 @@ fn source_names() -> Vec<&'static str> {
 /// The operator a call names; at the head of a chain, hints name sources only.
 fn lookup(call: &Call, at_head: bool) -> syn::Result<&'static OpSpec> {
     let name = call.name.to_string();
+    if let Some(internal) = ops::iterate::internal(call) {
+        return Ok(internal);
+    }
     ops::lookup(&name).ok_or_else(|| {
         if at_head {
             let sources = source_names();
@@ -504,7 +626,17 @@ fn lookup(call: &Call, at_head: bool) -> syn::Result<&'static OpSpec> {
 }
 
 fn check_args(call: &Call, spec: &OpSpec) -> syn::Result<()> {
-    let positional = call.positional().count();
+    // A loop's step counts as an argument.
+    let positional = call.positional().count() + usize::from(call.step().is_some());
+    if positional == 0 && ops::iterate::is_loop(spec) {
+        return Err(Error::new(
+            call.name.span(),
+            format!(
+                "`{}` needs its step, the pipeline each round runs, after its options: write `{}`",
+                spec.name, spec.usage
+            ),
+        ));
+    }
     if positional < spec.min_args || positional > spec.max_args {
         let expected = match (spec.min_args, spec.max_args) {
             (a, b) if a == b => format!("{a} argument{}", if a == 1 { "" } else { "s" }),

@@ -37,6 +37,7 @@ pub mod error;
 pub mod exchange;
 pub mod guard;
 pub mod hash;
+pub mod iterate;
 pub mod job;
 pub mod join;
 pub mod own;

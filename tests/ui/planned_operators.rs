@@ -5,6 +5,6 @@ fn main() {
     let _job = pipeline! {
         let r = from_collection(right);
         r -> window(3) -> collect();
-        r -> iterate(10) -> collect();
+        r -> zip_with_index() -> collect();
     };
 }

@@ -20,6 +20,7 @@ pub mod broadcast;
 pub mod elementwise;
 pub mod exchange;
 pub mod hints;
+pub mod iterate;
 pub mod join;
 pub mod multi;
 pub mod order;
@@ -242,6 +243,7 @@ pub fn catalogue() -> impl Iterator<Item = &'static OpSpec> {
         .chain(order::OPS)
         .chain(join::OPS)
         .chain(multi::OPS)
+        .chain(iterate::OPS)
         .chain(broadcast::OPS)
         .chain(sinks::OPS)
 }

@@ -1,0 +1,161 @@
+//! PageRank, 20 rounds, over a generated graph (`examples/common/graph.rs`: 1e6 vertices and
+//! 1e7 edges by default).
+//!
+//! Compares, in one process, taking turns round by round:
+//! * (a) the hand-written PageRank a strong engineer writes with rayon: the edges sorted into
+//!   compressed rows by target (the in-links of each vertex), each round a parallel pass over
+//!   the vertices that pulls `rank[source] / degree[source]` over its in-links: no hashing, no
+//!   shuffle, one sequential sweep of the edges per round;
+//! * (c) `pipeline!`: `iterate(max = 20)` whose step joins the ranks with the links
+//!   `(source, target, 1 / degree)` (partitioned once, before the first round: loop-invariant),
+//!   sums the contributions per target and damps them (the pipeline of `examples/pagerank.rs`
+//!   without its termination criterion).
+//!
+//! Both include their preparation (degrees, the compressed rows or the weighted links) in the
+//! timing. The ranks are checked equal to 1e-9 (relative).
+//!
+//! Environment: `VERTICES` (default 1e6), `EDGES` (default 1e7), `ROUNDS` (iterations, default
+//! 20), `REPS` (default 3), `THREADS` (default: the number of CPUs). Without `--bench` (`cargo
+//! test --benches`) a smoke test on 1e4 vertices and 1e5 edges.
+//!
+//! Run: `cargo bench --bench pagerank`, or e.g. `VERTICES=1e5 EDGES=1e6 cargo bench --bench pagerank`.
+
+mod common;
+#[path = "../examples/common/graph.rs"]
+mod graph;
+
+use common::{env_number, interleaved, ms, Runs};
+use dataflow::prelude::*;
+use rayon::prelude::*;
+
+/// (a): compressed in-links, pulled per vertex, in parallel.
+fn hand_pagerank(edges: &[(u32, u32)], vertices: u32, rounds: usize) -> Vec<f64> {
+    let n = vertices as usize;
+    let mut degree = vec![0u32; n];
+    let mut offsets = vec![0usize; n + 1];
+    for &(a, b) in edges {
+        degree[a as usize] += 1;
+        offsets[b as usize + 1] += 1;
+    }
+    for v in 0..n {
+        offsets[v + 1] += offsets[v];
+    }
+    let mut fill = offsets.clone();
+    let mut sources = vec![0u32; edges.len()];
+    for &(a, b) in edges {
+        sources[fill[b as usize]] = a;
+        fill[b as usize] += 1;
+    }
+    let inverse: Vec<f64> = degree
+        .iter()
+        .map(|&d| if d == 0 { 0.0 } else { 1.0 / d as f64 })
+        .collect();
+    let mut ranks = vec![1.0 / n as f64; n];
+    let mut share = vec![0.0; n];
+    let base = (1.0 - graph::DAMPING) / n as f64;
+    for _ in 0..rounds {
+        share
+            .par_iter_mut()
+            .zip(&ranks)
+            .zip(&inverse)
+            .for_each(|((s, r), i)| *s = r * i);
+        ranks.par_iter_mut().enumerate().for_each(|(v, r)| {
+            let sum: f64 = sources[offsets[v]..offsets[v + 1]]
+                .iter()
+                .map(|&u| share[u as usize])
+                .sum();
+            *r = base + graph::DAMPING * sum;
+        });
+    }
+    ranks
+}
+
+/// (c): the pipeline of `examples/pagerank.rs`, a fixed number of rounds.
+fn pipeline_pagerank(
+    edges: &[(u32, u32)],
+    vertices: u32,
+    rounds: usize,
+    threads: usize,
+) -> Vec<f64> {
+    let n = vertices as f64;
+    let ranks: Vec<(u32, f64)> = pipeline! {
+        let edges = from_collection(edges);
+        let degrees = edges -> key_by(|e| e.0) -> count();
+        let weighted = edges -> join(degrees, |e| e.0, |d| d.0, |e, d| (e.0, e.1, 1.0 / d.1 as f64));
+        let itself = range(0..vertices) -> map(|v| (v, v, 0.0f64));
+        let links = weighted -> union(itself);
+        range(0..vertices) -> map(|v| (v, 1.0 / n))
+            -> iterate(max = rounds, |ranks| {
+                ranks
+                    -> join(links, |r| r.0, |l| l.0, |r, l| (l.1, r.1 * l.2))
+                    -> key_by(|c| c.0)
+                    -> sum(|c| c.1)
+                    -> map(|(v, s)| (v, (1.0 - graph::DAMPING) / n + graph::DAMPING * s))
+            })
+            -> collect()
+    }
+    .parallelism(threads)
+    .run()
+    .expect("pagerank");
+    let mut out = vec![0.0; vertices as usize];
+    for (v, r) in ranks {
+        out[v as usize] = r;
+    }
+    out
+}
+
+fn report(title: &str, names: &[&str], runs: &[Runs]) {
+    println!("{title}");
+    println!(
+        "{:<22} {:>12} {:>12} {:>10} {:>10}",
+        "system", "wall ms", "cpu ms", "wall/(a)", "cpu/(a)"
+    );
+    for (name, r) in names.iter().zip(runs) {
+        println!(
+            "{name:<22} {:>12.1} {:>12.1} {:>10.3} {:>10.3}",
+            ms(r.wall()),
+            ms(r.cpu()),
+            r.ratio(&runs[0]),
+            r.cpu_ratio(&runs[0])
+        );
+    }
+    println!();
+}
+
+fn main() {
+    let full = std::env::args().any(|a| a == "--bench");
+    let vertices = env_number("VERTICES", if full { 1e6 } else { 1e4 }) as u32;
+    let edges = env_number("EDGES", if full { 1e7 } else { 1e5 }) as usize;
+    let rounds = env_number("ROUNDS", 20.0) as usize;
+    let reps = env_number("REPS", if full { 3.0 } else { 1.0 }) as usize;
+    let threads = match env_number("THREADS", 0.0) as usize {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        n => n,
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .expect("thread pool");
+    let links = graph::generate(vertices, edges, 42);
+    println!("PageRank, {rounds} rounds, {vertices} vertices, {} edges, {threads} threads, {reps} rounds of each system, medians", links.len());
+    let names = ["(a) hand-written CSR", "(c) pipeline!"];
+    let systems: [&dyn Fn() -> Vec<f64>; 2] = [
+        &|| pool.install(|| hand_pagerank(&links, vertices, rounds)),
+        &|| pipeline_pagerank(&links, vertices, rounds, threads),
+    ];
+    let mut expected: Option<Vec<f64>> = None;
+    let runs = interleaved(reps, &systems, |i, ranks| {
+        let expected = expected.get_or_insert_with(|| ranks.clone());
+        for (v, (a, b)) in ranks.iter().zip(expected.iter()).enumerate() {
+            assert!(
+                (a - b).abs() <= 1e-9 * b.abs().max(1e-12),
+                "system {i}, vertex {v}: {a} != {b}"
+            );
+        }
+    });
+    report(
+        "ratios: medians over the rounds of each round's ratio to (a)",
+        &names,
+        &runs,
+    );
+}

@@ -1,0 +1,9 @@
+use dataflow::prelude::*;
+
+fn main() {
+    let _job = pipeline! {
+        range(0u64..10) -> iterate(max = 5, |xs| {
+            xs -> map(|x| x + 1) -> map(|x| x.to_string())
+        }) -> collect()
+    };
+}
