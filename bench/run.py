@@ -133,8 +133,8 @@ def workloads(threads, quick):
         ))
     only = os.environ.get("WORKLOADS")
     if only:
-        keep = only.split(",")
-        out = [w for w in out if any(w[0].lower().startswith(k.lower()) for k in keep)]
+        # In the order given.
+        out = [w for k in only.split(",") for w in out if w[0].lower().startswith(k.strip().lower())]
     return out
 
 
@@ -172,6 +172,11 @@ def main():
                     print(f"  round {r + 1} {system:>8} {row:<14} {w:8.3f} s wall {c:8.3f} s CPU"
                           f" {peak:8.0f} MiB{'' if ok else '  ANSWER DIFFERS from DuckDB: ' + repr(answer)[:200]}",
                           flush=True)
+        # Rewritten after each workload, so that a run stopped early keeps what it measured.
+        write_table(threads, rounds, started, load_before, order, titles, results, rss, matched)
+
+
+def write_table(threads, rounds, started, load_before, order, titles, results, rss, matched):
     finished = dt.datetime.now(dt.timezone.utc)
     load_after = open("/proc/loadavg").read().split()[:3]
 
