@@ -9,6 +9,9 @@
 #   THREADS=2 ROUNDS=3 WORKLOADS=h2o,tpch bench/run.sh   # some workloads only (title prefixes)
 #   WRITE=0 bench/run.sh         # print the table, leave BENCHMARKS.md alone
 #
+# The table is rewritten after each workload (with the workloads measured so far), so that a
+# run stopped early keeps what it measured.
+#
 # Needs the Rust toolchain, python3 with venv, network access the first time (pip installs
 # duckdb, polars and tpchgen-cli into .venv, git-ignored), /usr/bin/time (apt-get install -y
 # time) and a few GB of disk under bench-data/ (git-ignored). The tests never need any of this.
