@@ -9,6 +9,9 @@ Run through scripts/bench_peers.sh, which makes the virtual environment and buil
         peak resident memory and ratios.
     bench_peers.py duckdb|polars FILE THREADS
         one run of one peer: the challenge's output line on stdout, the query time on stderr.
+    bench_peers.py wordcount duckdb|polars DIR THREADS
+        one word count of the text files of DIR (words split on spaces, as the Zipf corpus is
+        written): prints `WORDS words, DISTINCT distinct` (the counts materialized per word).
     bench_peers.py groupby duckdb|polars ROWS KEYS THREADS REPS
         group-by sum over ROWS in-memory rows (u64 key with KEYS distinct values, u64 value in
         0..1000), the shape `cargo bench --bench groupby` measures; the result is materialized
@@ -205,12 +208,50 @@ def groupby(system, rows, keys, threads, reps):
     return statistics.median(times), groups, int(total)
 
 
+def wordcount(system, directory, threads):
+    """Counts words per distinct word; returns (words, distinct words)."""
+    files = os.path.join(directory, "*.txt")
+    if system == "duckdb":
+        import duckdb
+
+        con = duckdb.connect(config={"threads": threads})
+        con.execute(
+            """
+            CREATE TEMP TABLE counts AS
+            SELECT w, count(*) AS n
+            FROM (SELECT unnest(string_split(line, ' ')) AS w
+                  FROM read_csv(?, delim = '\t', header = false, quote = '', escape = '',
+                                columns = {'line': 'VARCHAR'}))
+            WHERE w <> ''
+            GROUP BY w
+            """,
+            [files],
+        )
+        return con.execute("SELECT sum(n), count(*) FROM counts").fetchone()
+    os.environ["POLARS_MAX_THREADS"] = str(threads)
+    import polars as pl
+
+    counts = (
+        pl.scan_csv(files, has_header=False, separator="\t", quote_char=None,
+                    schema={"line": pl.String})
+        .select(pl.col("line").str.split(" ").explode().alias("w"))
+        .filter(pl.col("w") != "")
+        .group_by("w")
+        .len()
+        .collect()
+    )
+    return counts["len"].sum(), counts.height
+
+
 def main(argv):
     if len(argv) == 4 and argv[1] in ("duckdb", "polars"):
         run = run_duckdb if argv[1] == "duckdb" else run_polars
         rows, elapsed = run(argv[2], int(argv[3]))
         print(output_line(rows))
         print(f"{argv[1]}: query {elapsed:.3f} s", file=sys.stderr)
+    elif len(argv) == 5 and argv[1] == "wordcount":
+        words, distinct = wordcount(argv[2], argv[3], int(argv[4]))
+        print(f"{words} words, {distinct} distinct")
     elif len(argv) == 7 and argv[1] == "groupby":
         system, rows, keys, threads, reps = argv[2], *(int(float(a)) for a in argv[3:])
         median, groups, total = groupby(system, rows, keys, threads, reps)

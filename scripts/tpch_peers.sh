@@ -7,8 +7,8 @@
 # TPC-H's).
 #
 # Optional, for people who want the comparison; never run by the tests. Needs python3 with venv
-# and network access for the first `pip install` (tpchgen-cli, duckdb, polars), into its own
-# virtual environment under bench-data/ (gitignored), where the data goes too (SF1: 960 MB).
+# and network access for the first `pip install` (tpchgen-cli, duckdb, polars), into .venv
+# (gitignored, shared with bench/run.sh); the data goes under bench-data/ (SF1: 960 MB).
 #
 #   scripts/tpch_peers.sh                      # SF1, 2 threads, 5 rounds, Q1 Q3 Q5 Q6
 #   SF=0.1 THREADS=4 ROUNDS=3 QUERIES=q3,q5 scripts/tpch_peers.sh
@@ -26,7 +26,7 @@ THREADS=${THREADS:-2}
 ROUNDS=${ROUNDS:-5}
 SYSTEMS=${SYSTEMS:-duckdb,polars,dataflow,hand}
 QUERIES=${QUERIES:-q1,q3,q5,q6}
-VENV=bench-data/venv-tpch
+VENV=.venv   # the one bench/run.sh makes
 DIR=bench-data/tpch-sf$SF
 TABLES=lineitem,orders,customer,supplier,nation,region
 

@@ -320,3 +320,56 @@ fn borrowed_values_from_lines_are_kept_owned() {
         );
     }
 }
+
+/// What `aggregate(Summary { ... })` fills: one field per result, named by the user.
+#[derive(Debug, PartialEq)]
+struct Summary {
+    n: u64,
+    total: i64,
+    top: Vec<i32>,
+}
+
+/// `aggregate(Name { field: component, ... })` puts its results in the user's struct instead
+/// of a tuple: keyed (the key beside it), global at the end of a chain, and global in the
+/// middle of one, at every parallelism.
+#[test]
+fn aggregate_names_its_results_in_a_struct_of_the_users() {
+    let data: Vec<Rec> = (0..10_000).map(|i| ((i % 3) as u8, i, i as f64)).collect();
+    let expected = |key: Option<u8>| {
+        let values: Vec<i32> = data
+            .iter()
+            .filter(|r| key.is_none_or(|k| r.0 == k))
+            .map(|r| r.1)
+            .collect();
+        Summary {
+            n: values.len() as u64,
+            total: values.iter().map(|&v| v as i64).sum(),
+            top: top(&values.iter().map(|&v| v as f64).collect::<Vec<_>>(), 2)
+                .into_iter()
+                .map(|v| v as i32)
+                .collect(),
+        }
+    };
+    for par in PARALLELISM {
+        let (keyed, global, doubled) = pipeline! {
+            let recs = from_collection(data.clone());
+            recs -> key_by(|r| r.0)
+                 -> aggregate(Summary { n: count(), total: sum(|r| r.1 as i64), top: top(2, |r| r.1) })
+                 -> collect();
+            recs -> aggregate(Summary { n: count(), total: sum(|r| r.1 as i64), top: top(2, |r| r.1) });
+            recs -> aggregate(Summary { n: count(), total: sum(|r| r.1 as i64), top: top(2, |r| r.1) })
+                 -> map(|s: Summary| s.total * 2)
+                 -> collect();
+        }
+        .parallelism(par)
+        .run()
+        .unwrap();
+        let keyed: BTreeMap<u8, Summary> = keyed.into_iter().collect();
+        assert_eq!(keyed.len(), 3);
+        for (k, s) in keyed {
+            assert_eq!(s, expected(Some(k)), "key {k} at parallelism {par}");
+        }
+        assert_eq!(global, expected(None), "parallelism {par}");
+        assert_eq!(doubled, vec![2 * expected(None).total]);
+    }
+}

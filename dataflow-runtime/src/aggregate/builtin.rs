@@ -6,6 +6,7 @@
 //! Aggregations whose accumulator type is the value type carry it as a `PhantomData`
 //! parameter, so that the merge phase can name it without seeing a value.
 
+use super::in_place::replace_or_refill;
 use super::{Accumulate, Aggregate, Statistics};
 use std::marker::PhantomData;
 use std::num::Wrapping;
@@ -406,20 +407,19 @@ where
     S: Fn(A, T) -> A + Sync,
     M: Fn(A, A) -> A + Sync,
 {
-    type Acc = Option<A>;
+    // The accumulator itself, not an `Option` taken and put back per record (as `reduce`'s
+    // is): see `in_place`. If a step panics, the slot is refilled with the identity.
+    type Acc = A;
     type Out = A;
     type GlobalOut = A;
-    fn merge(&self, acc: &mut Option<A>, later: Option<A>) {
-        if let Some(later) = later {
-            replace_with(acc, |a| (self.merge)(a, later));
-        }
+    fn merge(&self, acc: &mut A, later: A) {
+        replace_or_refill(acc, || self.identity.clone(), |a| (self.merge)(a, later));
     }
-    fn finish(&self, acc: Option<A>) -> A {
-        let all = acc.expect("a fold accumulator is only empty while its closure unwinds");
+    fn finish(&self, acc: A) -> A {
         // `init` counts once, in front of everything.
-        (self.merge)(self.init.clone(), all)
+        (self.merge)(self.init.clone(), acc)
     }
-    fn finish_global(&self, acc: Option<Option<A>>) -> A {
+    fn finish_global(&self, acc: Option<A>) -> A {
         match acc {
             Some(acc) => self.finish(acc),
             None => self.init.clone(),
@@ -434,12 +434,12 @@ where
     M: Fn(A, A) -> A + Sync,
 {
     #[inline]
-    fn create(&self, value: T) -> Option<A> {
-        Some((self.step)(self.identity.clone(), value))
+    fn create(&self, value: T) -> A {
+        (self.step)(self.identity.clone(), value)
     }
     #[inline]
-    fn update(&self, acc: &mut Option<A>, value: T) {
-        replace_with(acc, |a| (self.step)(a, value));
+    fn update(&self, acc: &mut A, value: T) {
+        replace_or_refill(acc, || self.identity.clone(), |a| (self.step)(a, value));
     }
 }
 

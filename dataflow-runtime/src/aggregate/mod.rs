@@ -5,6 +5,7 @@
 pub mod builtin;
 pub mod distinct;
 pub mod global;
+pub mod in_place;
 pub mod key;
 pub mod keyed;
 pub mod moments;

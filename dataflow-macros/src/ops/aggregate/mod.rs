@@ -379,9 +379,56 @@ pub fn components(call: &Call, kind: Aggregation) -> Vec<Component<'_>> {
             descending: call.option("descending"),
         }];
     }
-    call.positional()
+    component_exprs(call)
+        .into_iter()
         .map(|e| parse_component(e).expect("validated"))
         .collect()
+}
+
+/// `aggregate(Name { field: component, ... })`: the struct literal that names the results,
+/// when the call is written that way (the results then fill the user's struct instead of a
+/// tuple).
+pub fn named_results(call: &Call) -> Option<&syn::ExprStruct> {
+    let mut args = call.positional();
+    match (args.next(), args.next()) {
+        (Some(Expr::Struct(s)), None) => Some(s),
+        _ => None,
+    }
+}
+
+/// The components of `aggregate(...)` as written: its arguments, or its struct literal's fields.
+pub fn component_exprs(call: &Call) -> Vec<&Expr> {
+    match named_results(call) {
+        Some(s) => s.fields.iter().map(|f| &f.expr).collect(),
+        None => call.positional().collect(),
+    }
+}
+
+/// `value`, the tuple of an `aggregate`'s results, as the user's struct when the call names
+/// them; `value` itself otherwise. Each field is set on the user's field token, so a result
+/// whose type does not fit the field is reported there.
+pub fn name_results(call: &Call, value: TokenStream) -> TokenStream {
+    let Some(s) = named_results(call) else {
+        return value;
+    };
+    let path = &s.path;
+    let fields = s.fields.iter().enumerate().map(|(i, f)| {
+        let span = syn::spanned::Spanned::span(&f.member);
+        // Every token of `__results.i` on the user's field, so that a result whose type does
+        // not fit the field is reported there rather than on the whole macro.
+        let (member, i) = (
+            &f.member,
+            syn::Index {
+                index: i as u32,
+                span,
+            },
+        );
+        quote_spanned!(span=> #member: __results.#i)
+    });
+    quote!({
+        let __results = #value;
+        #path { #(#fields,)* }
+    })
 }
 
 /// Reads `sum(|x| ...)` inside `aggregate(...)`; `Err` carries the message for validate.
@@ -708,6 +755,9 @@ pub fn finish_global_value(
         return quote_spanned!(span=> ::core::iter::Iterator::fold(::core::iter::IntoIterator::into_iter(#value), #init,
             |__a, __x| #rt::guard::call::combine(&#op, __a, __x, #step)));
     }
+    if kind == Aggregate {
+        return name_results(call, quote!(#value));
+    }
     quote!(#value)
 }
 
@@ -749,6 +799,10 @@ pub fn keyed_output(
                 let #output = (#input.0, ::core::iter::Iterator::fold(::core::iter::IntoIterator::into_iter(#input.1), #init,
                     |__a, __x| #rt::guard::call::combine(&#op, __a, __x, #step)));
                 #next)
+        }
+        Aggregate if named_results(call).is_some() => {
+            let named = name_results(call, quote!(#input.1));
+            quote!(let #output = (#input.0, #named); #next)
         }
         _ => quote!(let #output = #input; #next),
     }

@@ -61,7 +61,8 @@ impl TerminalGen for Aggregation {
             sort_contract(call)?;
         }
         if *self == Aggregate {
-            for arg in call.positional() {
+            check_named_results(call)?;
+            for arg in component_exprs(call) {
                 parse_component(arg).map_err(|m| syn::Error::new(arg.span(), m))?;
             }
         }
@@ -285,6 +286,33 @@ impl TerminalGen for Aggregation {
             "{key}{name} [{combiner}] => exchange: hash(key) into partitions, merged in parallel"
         )
     }
+}
+
+/// `aggregate(Name { field: component, ... })` fills every field with a result: no `..rest`,
+/// at most [`MAX_COMPONENTS`] fields, at least one.
+fn check_named_results(call: &Call) -> syn::Result<()> {
+    let Some(s) = named_results(call) else {
+        return Ok(());
+    };
+    let name = s.path.to_token_stream().to_string().replace(' ', "");
+    if let Some(rest) = &s.rest {
+        return Err(syn::Error::new_spanned(
+            rest,
+            format!(
+                "every field of `{name}` is one of `aggregate`'s results: remove the `..` part and give each field an aggregation such as `count()`"
+            ),
+        ));
+    }
+    if s.fields.is_empty() || s.fields.len() > MAX_COMPONENTS {
+        return Err(syn::Error::new_spanned(
+            &s.path,
+            format!(
+                "`aggregate({name} {{ .. }})` names 1 to {MAX_COMPONENTS} results, found {}: write e.g. `aggregate({name} {{ n: count(), total: sum(|x| x.amount) }})`",
+                s.fields.len()
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// A literal `q` of `quantile(q, ...)` outside `[0, 1]` is an error on the literal (a computed
