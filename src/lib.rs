@@ -35,6 +35,15 @@ pub use dataflow_runtime::{
 
 pub mod guide;
 
+/// Arrow's `RecordBatch` and the arrow-rs crates dataflow is built with, for
+/// `from_record_batches` and `collect_record_batches` (feature `parquet`).
+#[cfg(feature = "parquet")]
+pub mod arrow {
+    pub use dataflow_runtime::arrow::RecordBatch;
+    #[doc(no_inline)]
+    pub use dataflow_runtime::arrow::{arrow_array, arrow_schema};
+}
+
 /// What a job needs in scope: the macro, the error type and the result types of aggregations.
 pub mod prelude {
     pub use crate::{pipeline, Error, Metrics, Statistics};
