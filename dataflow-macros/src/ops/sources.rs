@@ -201,7 +201,8 @@ fn drive(
                 "`{}` needs dataflow's `parquet` feature, which is off: remove `default-features = false` from the `dataflow` dependency, or add `features = [\"parquet\"]`",
                 call.name
             );
-            quote!(::core::compile_error!(#message))
+            // On the operator's name, where the user looks.
+            quote_spanned!(span=> ::core::compile_error!(#message))
         }
         Source::Parquet => {
             let source = quote!(#rt::source::parquet::ParquetSource::new(#input));

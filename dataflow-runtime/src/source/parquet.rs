@@ -55,8 +55,8 @@ pub const BATCH_ROWS: usize = 8192;
 /// // Write a file: one part per task, committed with the job.
 /// let sink = ParquetSink::new(&path);
 /// let mut part = sink.part();
-/// part.write(&Visit { page: "/".into(), ms: 12 });
-/// part.write(&Visit { page: "/about".into(), ms: 30 });
+/// part.write(Visit { page: "/".into(), ms: 12 });
+/// part.write(Visit { page: "/about".into(), ms: 30 });
 /// let ctx = Context::new(1);
 /// commit_parquet(&ctx, &sink, vec![part])?;
 /// ctx.commit_outputs()?;

@@ -137,6 +137,7 @@ impl Destination {
     /// footer indexes all of it): `write` fills a new temporary file beside the destination,
     /// which is then staged and committed like joined parts. `records` is what it holds. Not
     /// compressed by extension: such a format compresses inside.
+    #[cfg(feature = "parquet")]
     pub(crate) fn stage_whole(
         &self,
         ctx: &Context,
