@@ -35,6 +35,68 @@ pub use dataflow_runtime::{
 
 pub mod guide;
 
+/// Arrow's `RecordBatch` and the arrow-rs crates dataflow is built with, for
+/// `from_record_batches` and `collect_record_batches` (feature `parquet`).
+///
+/// ```
+/// use dataflow::arrow::arrow_array::{Int64Array, RecordBatch, StringArray};
+/// use dataflow::prelude::*;
+/// use std::sync::Arc;
+///
+/// #[derive(serde::Deserialize)]
+/// struct Sale { region: String, amount: i64 }
+///
+/// #[derive(serde::Serialize)]
+/// struct Total { region: String, amount: i64 }
+///
+/// let sales = RecordBatch::try_from_iter([
+///     ("region", Arc::new(StringArray::from(vec!["north", "south", "north"])) as _),
+///     ("amount", Arc::new(Int64Array::from(vec![10, 32, 5])) as _),
+/// ])?;
+/// let totals: Vec<RecordBatch> = pipeline! {
+///     from_record_batches::<Sale>(vec![sales])
+///         -> key_by(|s: &Sale| s.region.clone())
+///         -> sum(|s: &Sale| s.amount)
+///         -> map(|(region, amount): (String, i64)| Total { region, amount })
+///         -> collect_record_batches()
+/// }
+/// .run()?;
+/// assert_eq!(totals.iter().map(|b| b.num_rows()).sum::<usize>(), 2);
+/// assert_eq!(totals[0].schema().field(1).name(), "amount");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// Parquet files are read and written by the operators `read_parquet::<T>(path)` and
+/// `write_parquet(path)`:
+///
+/// ```
+/// use dataflow::prelude::*;
+///
+/// #[derive(serde::Serialize, serde::Deserialize)]
+/// struct Reading { station: String, tenths: i64 }
+///
+/// let dir = tempfile::tempdir()?;
+/// let path = dir.path().join("readings.parquet");
+/// let rows = vec![
+///     Reading { station: "Oslo".into(), tenths: 31 },
+///     Reading { station: "Rome".into(), tenths: 187 },
+/// ];
+/// let written = pipeline! { from_collection(rows) -> write_parquet(&path) }.run()?;
+/// assert_eq!(written, 2);
+/// let warmest = pipeline! {
+///     read_parquet::<Reading>(&path) -> max_by(|r: &Reading| r.tenths)
+/// }
+/// .run()?;
+/// assert_eq!(warmest.map(|r| r.station), Some("Rome".to_string()));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[cfg(feature = "parquet")]
+pub mod arrow {
+    pub use dataflow_runtime::arrow::RecordBatch;
+    #[doc(no_inline)]
+    pub use dataflow_runtime::arrow::{arrow_array, arrow_schema};
+}
+
 /// What a job needs in scope: the macro, the error type and the result types of aggregations.
 pub mod prelude {
     pub use crate::{pipeline, Error, Metrics, Statistics};

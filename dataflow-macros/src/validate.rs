@@ -700,13 +700,27 @@ fn check_args(call: &Call, spec: &OpSpec) -> syn::Result<()> {
     }
     // Nothing downstream may name the record type (`-> count()`), and rustc's "type annotations
     // needed" would not say where it goes.
-    if spec.name == "read_json" && call.generics.is_none() {
+    let input = if spec.name == "from_record_batches" {
+        "batches"
+    } else {
+        "path"
+    };
+    if ["read_json", "read_parquet", "from_record_batches"].contains(&spec.name)
+        && call.generics.is_none()
+    {
         return Err(Error::new(
             call.name.span(),
-            "`read_json` needs the record type: write `read_json::<Record>(path)`, where `Record: serde::Deserialize`",
+            format!("`{0}` needs the record type: write `{0}::<Record>({input})`, where `Record: serde::Deserialize`", spec.name),
         ));
     }
-    let takes_type = ["read_csv", "read_json", "collect"].contains(&spec.name);
+    let takes_type = [
+        "read_csv",
+        "read_json",
+        "read_parquet",
+        "from_record_batches",
+        "collect",
+    ]
+    .contains(&spec.name);
     if call.generics.is_some() && !takes_type {
         return Err(Error::new(
             call.name.span(),

@@ -76,6 +76,19 @@ pub enum Error {
         /// The line, lossily decoded, shortened if long.
         text: String,
     },
+    /// A Parquet file or an Arrow batch does not fit the record type: a column the type names is
+    /// missing, or its values do not convert to the field's type.
+    #[error("{path}: column `{column}` cannot be read into {rust}: {message}")]
+    Schema {
+        /// The file (for Arrow batches, `record batch N`).
+        path: PathBuf,
+        /// The column, as the file names it.
+        column: String,
+        /// The Rust side: "field `x` of `Type`", or the record type.
+        rust: String,
+        /// What does not fit.
+        message: String,
+    },
     /// A user closure panicked.
     #[error("operator `{operator}` at {file}:{line}:{column} panicked: {message}{}", at_suffix(.panic_location))]
     UserPanic {

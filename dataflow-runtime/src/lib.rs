@@ -31,6 +31,8 @@
 //! concern (`aggregate/keyed/`, `guard/`, `join/`, `sink/file/`, `source/text/`, ...).
 
 pub mod aggregate;
+#[cfg(feature = "parquet")]
+pub mod arrow;
 pub mod compression;
 pub mod driver;
 pub mod error;

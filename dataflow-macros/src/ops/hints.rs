@@ -26,6 +26,8 @@ pub const HINTS: &[(&str, Hint)] = &[
     ("readCsvFile", Ours("read_csv")),
     ("writeAsText", Ours("write_text")),
     ("writeAsCsv", Ours("write_csv")),
+    ("ParquetInputFormat", Ours("read_parquet")),
+    ("ParquetOutputFormat", Ours("write_parquet")),
     ("fromElements", Ours("from_collection")),
     ("generateSequence", Ours("range")),
     ("output", Ours("for_each")),

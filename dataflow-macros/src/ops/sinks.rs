@@ -16,6 +16,8 @@ pub enum Sink {
     WriteText,
     WriteCsv,
     WriteJson,
+    WriteParquet,
+    CollectRecordBatches,
 }
 
 pub const OPS: &[OpSpec] = &[
@@ -79,11 +81,40 @@ pub const OPS: &[OpSpec] = &[
         usage: "write_json(\"out.jsonl\")",
         options: &["sync"],
     },
+    OpSpec {
+        name: "write_parquet",
+        flink: "ParquetOutputFormat (through HadoopOutputFormat)",
+        inputs: Inputs::Chain,
+        role: Role::Terminal(&Sink::WriteParquet),
+        min_args: 1,
+        max_args: 1,
+        usage: "write_parquet(\"out.parquet\")",
+        options: &["sync"],
+    },
+    OpSpec {
+        name: "collect_record_batches",
+        flink: "(Arrow; no DataSet equivalent)",
+        inputs: Inputs::Chain,
+        role: Role::Terminal(&Sink::CollectRecordBatches),
+        min_args: 0,
+        max_args: 0,
+        usage: "collect_record_batches()",
+        options: &[],
+    },
 ];
 
 impl Sink {
     fn writes_file(self) -> bool {
-        matches!(self, Sink::WriteText | Sink::WriteCsv | Sink::WriteJson)
+        matches!(
+            self,
+            Sink::WriteText | Sink::WriteCsv | Sink::WriteJson | Sink::WriteParquet
+        )
+    }
+
+    /// Whether it takes each record by value, to keep it (Arrow batches are built from
+    /// buffered records).
+    fn keeps_records(self) -> bool {
+        matches!(self, Sink::WriteParquet | Sink::CollectRecordBatches)
     }
 }
 
@@ -93,6 +124,19 @@ fn sink_var(id: usize, span: Span) -> Ident {
 }
 
 impl TerminalGen for Sink {
+    fn check(&self, call: &crate::ast::Call, _keyed: bool) -> syn::Result<()> {
+        if self.keeps_records() && !cfg!(feature = "parquet") {
+            return Err(syn::Error::new(
+                call.name.span(),
+                format!(
+                    "`{}` needs dataflow's `parquet` feature, which is off: remove `default-features = false` from the `dataflow` dependency, or add `features = [\"parquet\"]`",
+                    call.name
+                ),
+            ));
+        }
+        Ok(())
+    }
+
     fn is_result(&self, _node: &Node) -> bool {
         true
     }
@@ -113,6 +157,7 @@ impl TerminalGen for Sink {
         let ty = match self {
             Sink::WriteText => quote!(text::TextSink),
             Sink::WriteJson => quote!(json::JsonSink),
+            Sink::WriteParquet => quote!(parquet::ParquetSink),
             _ => quote!(csv::CsvSink),
         };
         // The operator names the sink in its errors; each option is a builder method.
@@ -132,7 +177,8 @@ impl TerminalGen for Sink {
             Sink::Collect => quote!(::std::vec::Vec::new()),
             Sink::Print => quote!(#rt::sink::print::PrintBuffer::new()),
             Sink::ForEach => quote!(()),
-            Sink::WriteText | Sink::WriteCsv | Sink::WriteJson => {
+            Sink::CollectRecordBatches => quote!(#rt::arrow::batches::BatchPart::new()),
+            Sink::WriteText | Sink::WriteCsv | Sink::WriteJson | Sink::WriteParquet => {
                 let sink = sink_var(id, Span::call_site());
                 quote!(#rt::sink::FileSink::part(&#sink))
             }
@@ -153,6 +199,15 @@ impl TerminalGen for Sink {
                     quote!(#input)
                 };
                 quote_spanned!(span=> __local.#field.push(#kept);)
+            }
+            // By value, owned if it borrows a source's buffer; `Serialize` is user code.
+            Sink::WriteParquet | Sink::CollectRecordBatches => {
+                let kept = if own {
+                    keep(span, quote!(#input))
+                } else {
+                    quote!(#input)
+                };
+                quote_spanned!(span=> #rt::guard::guard(&#op, || __local.#field.write(#kept));)
             }
             // `Display`, `Debug` and `Serialize` impls are user code too.
             Sink::Print | Sink::WriteText | Sink::WriteCsv | Sink::WriteJson => {
@@ -192,7 +247,10 @@ impl TerminalGen for Sink {
                 __ctx.record_sink(#label, __n);
             }),
             Sink::ForEach => quote!({ let _ = #states; }),
-            Sink::WriteText | Sink::WriteCsv | Sink::WriteJson => {
+            Sink::CollectRecordBatches => {
+                quote!(#rt::arrow::batches::finish_record_batches(__ctx, #label, #states)?)
+            }
+            Sink::WriteText | Sink::WriteCsv | Sink::WriteJson | Sink::WriteParquet => {
                 quote!(#rt::sink::FileSink::commit(&#sink, __ctx, #states)?)
             }
         }

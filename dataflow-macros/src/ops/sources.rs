@@ -1,4 +1,5 @@
-//! Sources: collections, iterators, ranges, text files, CSV files and JSON lines.
+//! Sources: collections, iterators, ranges, text files, CSV files, JSON lines, Parquet files
+//! and Arrow record batches.
 
 use super::{Inputs, OpSpec, Role, SourceGen};
 use crate::ast::Call;
@@ -14,6 +15,8 @@ pub enum Source {
     Text,
     Csv,
     Json,
+    Parquet,
+    RecordBatches,
 }
 
 pub const OPS: &[OpSpec] = &[
@@ -76,6 +79,26 @@ pub const OPS: &[OpSpec] = &[
         max_args: 1,
         usage: "read_json::<Record>(\"path\")",
         options: &["bad_records"],
+    },
+    OpSpec {
+        name: "read_parquet",
+        flink: "ParquetInputFormat (through HadoopInputFormat)",
+        inputs: Inputs::None,
+        role: Role::Source(&SourceOp(Source::Parquet)),
+        min_args: 1,
+        max_args: 1,
+        usage: "read_parquet::<Record>(\"path, directory or glob\")",
+        options: &[],
+    },
+    OpSpec {
+        name: "from_record_batches",
+        flink: "(Arrow; no DataSet equivalent)",
+        inputs: Inputs::None,
+        role: Role::Source(&SourceOp(Source::RecordBatches)),
+        min_args: 1,
+        max_args: 1,
+        usage: "from_record_batches::<Record>(batches)",
+        options: &[],
     },
 ];
 
@@ -173,8 +196,38 @@ fn drive(
                 .unwrap_or_default();
             quote!(#rt::source::json::drive_json #record(__ctx, &#op, &#source, #init, #body))
         }
+        Source::Parquet | Source::RecordBatches if !cfg!(feature = "parquet") => {
+            let message = format!(
+                "`{}` needs dataflow's `parquet` feature, which is off: remove `default-features = false` from the `dataflow` dependency, or add `features = [\"parquet\"]`",
+                call.name
+            );
+            // On the operator's name, where the user looks.
+            quote_spanned!(span=> ::core::compile_error!(#message))
+        }
+        Source::Parquet => {
+            let source = quote!(#rt::source::parquet::ParquetSource::new(#input));
+            let record = record_type(call, 3);
+            quote!(#rt::source::parquet::drive_parquet #record(__ctx, &#op, &#source, #init, #body))
+        }
+        Source::RecordBatches => {
+            let record = record_type(call, 4);
+            quote!(#rt::arrow::batches::drive_record_batches #record(__ctx, &#op, #input, #init, #body))
+        }
     };
     quote_spanned!(span=> #call_tokens)
+}
+
+/// `::<Record, _, ...>` for a driver whose first type parameter is the record type, followed
+/// by `inferred` more; nothing when the call names no type.
+fn record_type(call: &Call, inferred: usize) -> TokenStream {
+    match &call.generics {
+        Some(g) => {
+            let args = &g.args;
+            let rest = (0..inferred).map(|_| quote!(_));
+            quote!(::<#args, #(#rest),*>)
+        }
+        None => TokenStream::new(),
+    }
 }
 
 /// Makes every lifetime of `ty` but `'static`, named, `'_` or elided in a reference, `de`;

@@ -9,6 +9,8 @@
 pub mod csv;
 pub mod file;
 pub mod json;
+#[cfg(feature = "parquet")]
+pub mod parquet;
 pub mod print;
 pub mod text;
 
@@ -55,6 +57,17 @@ impl FileSink for json::JsonSink {
     }
     fn commit(&self, ctx: &Context, parts: Vec<json::JsonPart>) -> Result<u64> {
         json::commit_json(ctx, self, parts)
+    }
+}
+
+#[cfg(feature = "parquet")]
+impl<T: serde::Serialize + Send> FileSink for parquet::ParquetSink<T> {
+    type Part = parquet::ParquetPart<T>;
+    fn part(&self) -> parquet::ParquetPart<T> {
+        parquet::ParquetSink::part(self)
+    }
+    fn commit(&self, ctx: &Context, parts: Vec<parquet::ParquetPart<T>>) -> Result<u64> {
+        parquet::commit_parquet(ctx, self, parts)
     }
 }
 

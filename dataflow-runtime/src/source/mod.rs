@@ -8,6 +8,8 @@
 //! * [`text`] reads lines in blocks into a reused buffer; a file is split into byte ranges
 //!   aligned to line ends, and each line reaches the user's closure as a borrowed `&str`.
 //! * [`csv`] deserializes records into any `T: serde::Deserialize`.
+//! * `parquet` (feature `parquet`) reads row groups of Parquet files in parallel into any
+//!   `T: serde::Deserialize`, fetching only the columns `T` names.
 //! * [`json`] reads JSON lines through the text source, one value per line, into any
 //!   `T: serde::Deserialize`.
 
@@ -17,6 +19,8 @@ use std::io::{self, Read};
 pub mod csv;
 pub mod files;
 pub mod json;
+#[cfg(feature = "parquet")]
+pub mod parquet;
 pub mod text;
 
 /// A reader that counts the bytes it passes on into `bytes`: the size of a stream, known only

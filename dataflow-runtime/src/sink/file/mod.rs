@@ -133,6 +133,32 @@ impl Destination {
         Ok(records)
     }
 
+    /// Stages an output written whole rather than joined from parts (a Parquet file, whose
+    /// footer indexes all of it): `write` fills a new temporary file beside the destination,
+    /// which is then staged and committed like joined parts. `records` is what it holds. Not
+    /// compressed by extension: such a format compresses inside.
+    #[cfg(feature = "parquet")]
+    pub(crate) fn stage_whole(
+        &self,
+        ctx: &Context,
+        label: &str,
+        records: u64,
+        write: impl FnOnce(&mut File) -> io::Result<()>,
+    ) -> Result<u64> {
+        let staged = (|| {
+            let (mut file, path) = self.create_temp()?;
+            write(&mut file)?;
+            if self.spec.sync {
+                file.sync_all()?;
+            }
+            Ok(path)
+        })()
+        .map_err(|e| self.error(CANNOT_WRITE, e))?;
+        ctx.stage_output(StagedOutput::new(self.clone(), staged));
+        ctx.record_sink(label, records);
+        Ok(records)
+    }
+
     /// Appends the parts after the first to it, deleting each once appended; returns the result.
     fn join(&self, parts: Vec<PartFile>) -> io::Result<TempPath> {
         let mut finished = Vec::with_capacity(parts.len());

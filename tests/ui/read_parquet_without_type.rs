@@ -1,0 +1,8 @@
+use dataflow::prelude::*;
+
+fn main() {
+    let _ = pipeline! {
+        read_parquet("events.parquet") -> count()
+    }
+    .run();
+}
