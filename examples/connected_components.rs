@@ -23,7 +23,7 @@ const USAGE: &str = "usage: connected_components [--vertices N] [--edges N] [--m
 
 fn main() -> ExitCode {
     let (mut vertices, mut edges, mut max) = (1_000_000u32, 10_000_000usize, 1000usize);
-    let mut parallelism = dataflow::__private::rt::job::default_parallelism();
+    let mut parallelism = std::thread::available_parallelism().map_or(1, |n| n.get());
     let mut file = None;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -44,23 +44,14 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     }
-    let started = Instant::now();
-    let links = match &file {
-        Some(path) => match graph::read_edges(path) {
-            Ok(links) => links,
-            Err(e) => {
-                eprintln!("{e}");
-                return ExitCode::FAILURE;
-            }
-        },
-        None => graph::generate(vertices, edges, 42),
+    let links = match graph::load(file.as_deref(), vertices, edges) {
+        Ok(links) => links,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::FAILURE;
+        }
     };
     let vertices = graph::vertex_count(&links);
-    println!(
-        "graph: {vertices} vertices, {} edges ({:.2?} to load)",
-        links.len(),
-        started.elapsed()
-    );
     let started = Instant::now();
     let (labels, metrics, ran) = match graph::components(&links, vertices, max, parallelism) {
         Ok(result) => result,

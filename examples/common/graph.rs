@@ -8,6 +8,7 @@ mod rng {
 
 use dataflow::prelude::*;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
 
 /// A directed graph of `vertices` vertices and `edges` edges (at least one per vertex): vertex
 /// `v` links to a random vertex, then the other edges join random sources to targets skewed
@@ -53,6 +54,23 @@ pub fn read_edges(path: &str) -> Result<Vec<(u32, u32)>, String> {
         edges.push((id()?, id()?));
     }
     Ok(edges)
+}
+
+/// The examples' graph: the edge list in `file`, or a generated one of `vertices` and `edges`
+/// (seed 42); prints its size and load time.
+pub fn load(file: Option<&str>, vertices: u32, edges: usize) -> Result<Vec<(u32, u32)>, String> {
+    let started = Instant::now();
+    let links = match file {
+        Some(path) => read_edges(path)?,
+        None => generate(vertices, edges, 42),
+    };
+    println!(
+        "graph: {} vertices, {} edges ({:.2?} to load)",
+        vertex_count(&links),
+        links.len(),
+        started.elapsed()
+    );
+    Ok(links)
 }
 
 /// The number of vertices: one more than the largest id.
