@@ -40,25 +40,30 @@ use std::ops::Deref;
 /// one of 64 locked shards; reading the text back (`as_str`, `Deref`) takes no lock.
 ///
 /// ```
-/// use dataflow::prelude::*;
+/// use dataflow_runtime::Symbol;
 ///
+/// let mut cities: Vec<Symbol> = ["Rome", "Oslo", "Rome"].into_iter().map(Symbol::from).collect();
+/// assert_eq!(cities[0], cities[2]); // one code per text
+/// assert_eq!(cities[0], "Rome");
+/// cities.sort(); // by the text
+/// assert_eq!(cities, ["Oslo", "Rome", "Rome"]);
+/// assert_eq!(cities[0].to_uppercase(), "OSLO"); // a `str` through `Deref`
+/// assert_eq!(serde_json::to_string(&cities[0]).unwrap(), "\"Oslo\"");
+/// let back: Symbol = serde_json::from_str("\"Oslo\"").unwrap();
+/// assert_eq!(back, cities[0]);
+/// ```
+///
+/// In a job (the facade's prelude exports it), a `Symbol` field is read by `read_csv` and
+/// used as a key like any other:
+///
+/// ```ignore
 /// #[derive(serde::Deserialize)]
 /// struct Sale { region: Symbol, amount: i64 }
 ///
-/// let sales = vec![
-///     Sale { region: "north".into(), amount: 10 },
-///     Sale { region: "south".into(), amount: 32 },
-///     Sale { region: "north".into(), amount: 5 },
-/// ];
-/// let mut totals: Vec<(Symbol, i64)> = pipeline! {
-///     from_collection(sales) -> key_by(|s: &Sale| s.region) -> sum(|s: &Sale| s.amount) -> collect()
+/// let totals: Vec<(Symbol, i64)> = pipeline! {
+///     read_csv::<Sale>("sales.csv") -> key_by(|s| s.region) -> sum(|s| s.amount) -> collect()
 /// }
 /// .run()?;
-/// totals.sort();
-/// assert_eq!(totals, [(Symbol::new("north"), 15), (Symbol::new("south"), 32)]);
-/// assert_eq!(totals[0].0, "north");
-/// assert_eq!(totals[0].0.to_uppercase(), "NORTH"); // a `str` through `Deref`
-/// # Ok::<(), dataflow::Error>(())
 /// ```
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct Symbol(u32);
