@@ -29,6 +29,7 @@
 pub use dataflow_macros::pipeline;
 pub use dataflow_runtime::aggregate::{Statistics, Summable};
 pub use dataflow_runtime::sort::TotalOrder;
+pub use dataflow_runtime::symbol::Symbol;
 pub use dataflow_runtime::{
     BadRecordPolicy, Error, Job, Metrics, Result, SourceMetrics, StageMetrics,
 };
@@ -97,9 +98,10 @@ pub mod arrow {
     pub use dataflow_runtime::arrow::{arrow_array, arrow_schema};
 }
 
-/// What a job needs in scope: the macro, the error type and the result types of aggregations.
+/// What a job needs in scope: the macro, the error type, the result types of aggregations and
+/// [`Symbol`].
 pub mod prelude {
-    pub use crate::{pipeline, Error, Metrics, Statistics};
+    pub use crate::{pipeline, Error, Metrics, Statistics, Symbol};
 }
 
 #[doc(hidden)]

@@ -54,14 +54,14 @@ fn median(mut v: Vec<f64>) -> f64 {
 }
 
 fn expected(q: usize, rows: &[Row]) -> Answer {
-    let s = |r: &Row| r.id1.clone();
+    let s = |r: &Row| r.id1;
     let sum_i = |v: Vec<i32>| vec![v.iter().map(|&x| x as f64).sum()];
     match q {
         1 => reference(rows, s, |r| r.v1, sum_i),
-        2 => reference(rows, |r| (r.id1.clone(), r.id2.clone()), |r| r.v1, sum_i),
+        2 => reference(rows, |r| (r.id1, r.id2), |r| r.v1, sum_i),
         3 => reference(
             rows,
-            |r| r.id3.clone(),
+            |r| r.id3,
             |r| (r.v1 as f64, r.v3),
             |v| {
                 let (a, b): (Vec<f64>, Vec<f64>) = v.into_iter().unzip();
@@ -92,7 +92,7 @@ fn expected(q: usize, rows: &[Row]) -> Answer {
         ),
         7 => reference(
             rows,
-            |r| r.id3.clone(),
+            |r| r.id3,
             |r| (r.v1, r.v2),
             |v| {
                 let max = v.iter().map(|x| x.0).max().unwrap();
@@ -113,7 +113,7 @@ fn expected(q: usize, rows: &[Row]) -> Answer {
         }
         9 => reference(
             rows,
-            |r| (r.id2.clone(), r.id4),
+            |r| (r.id2, r.id4),
             |r| (r.v1 as f64, r.v2 as f64),
             |v| {
                 let (x, y): (Vec<f64>, Vec<f64>) = v.into_iter().unzip();
@@ -126,16 +126,7 @@ fn expected(q: usize, rows: &[Row]) -> Answer {
         ),
         10 => reference(
             rows,
-            |r| {
-                (
-                    r.id1.clone(),
-                    r.id2.clone(),
-                    r.id3.clone(),
-                    r.id4,
-                    r.id5,
-                    r.id6,
-                )
-            },
+            |r| (r.id1, r.id2, r.id3, r.id4, r.id5, r.id6),
             |r| r.v3,
             |v| vec![v.iter().sum(), v.len() as f64],
         ),

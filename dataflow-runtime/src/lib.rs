@@ -24,6 +24,7 @@
 //! * [`progress`]: the live progress line on standard error, and the counters behind it.
 //! * [`compression`]: gzip and zstd by file extension, for file sources and sinks.
 //! * [`error`]: the one error type, [`Error`].
+//! * [`symbol`]: [`Symbol`], an interned string for repeated text (ids, categories).
 //!
 //! How these fit together (what a stage and its state are, the order results may depend on,
 //! how failures are attributed, how to add an operator) is described in `CONTRIBUTING.md` at
@@ -49,9 +50,11 @@ pub mod progress;
 pub mod sink;
 pub mod sort;
 pub mod source;
+pub mod symbol;
 
 pub use error::{BadRecordPolicy, Error, Result};
 pub use job::{Context, Job, Metrics, SourceMetrics, StageMetrics};
+pub use symbol::Symbol;
 
 /// The data set between two stages: one `Vec` per partition, in partition order.
 pub type Partitions<T> = Vec<Vec<T>>;

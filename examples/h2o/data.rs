@@ -8,7 +8,12 @@
 //! BIG N; each right table has unique keys at its level, 90% of them also drawn by X
 //! (`id1` at SMALL's level, `id2` at MEDIUM's, `id3` at BIG's), and `id4`..`id6` are `id1`..`id3`
 //! written as strings `id<n>`.
+//!
+//! The string columns are [`Symbol`]s, as a user who cares for speed declares repeated ids: a
+//! 4-byte handle to text interned once, where a `String` is 24 bytes and an allocation per
+//! field (DuckDB's and Polars' solutions load them as `ENUM` and `Categorical` likewise).
 
+use dataflow::Symbol;
 use serde::Deserialize;
 use std::io::Write;
 
@@ -19,11 +24,11 @@ mod rng {
 use rng::SplitMix64;
 
 /// A row of G1, as read into memory: what a user writes for `read_csv` of this file.
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq)]
 pub struct Row {
-    pub id1: String,
-    pub id2: String,
-    pub id3: String,
+    pub id1: Symbol,
+    pub id2: Symbol,
+    pub id3: Symbol,
     pub id4: i32,
     pub id5: i32,
     pub id6: i32,
@@ -38,9 +43,9 @@ pub fn generate_groupby(n: u64, k: u64, seed: u64) -> Vec<Row> {
     let nk = (n / k).max(1);
     (0..n)
         .map(|_| Row {
-            id1: format!("id{:03}", 1 + rng.below(k)),
-            id2: format!("id{:03}", 1 + rng.below(k)),
-            id3: format!("id{:010}", 1 + rng.below(nk)),
+            id1: Symbol::new(&format!("id{:03}", 1 + rng.below(k))),
+            id2: Symbol::new(&format!("id{:03}", 1 + rng.below(k))),
+            id3: Symbol::new(&format!("id{:010}", 1 + rng.below(nk))),
             id4: 1 + rng.below(k) as i32,
             id5: 1 + rng.below(k) as i32,
             id6: 1 + rng.below(nk) as i32,
@@ -67,44 +72,44 @@ pub fn write_groupby(path: &str, rows: &[Row]) -> std::io::Result<()> {
 }
 
 /// A row of the join benchmark's left table X.
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq)]
 pub struct X {
     pub id1: i64,
     pub id2: i64,
     pub id3: i64,
-    pub id4: String,
-    pub id5: String,
-    pub id6: String,
+    pub id4: Symbol,
+    pub id5: Symbol,
+    pub id6: Symbol,
     pub v1: f64,
 }
 
 /// A row of SMALL.
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq)]
 pub struct Small {
     pub id1: i64,
-    pub id4: String,
+    pub id4: Symbol,
     pub v2: f64,
 }
 
 /// A row of MEDIUM.
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq)]
 pub struct Medium {
     pub id1: i64,
     pub id2: i64,
-    pub id4: String,
-    pub id5: String,
+    pub id4: Symbol,
+    pub id5: Symbol,
     pub v2: f64,
 }
 
 /// A row of BIG.
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq)]
 pub struct Big {
     pub id1: i64,
     pub id2: i64,
     pub id3: i64,
-    pub id4: String,
-    pub id5: String,
-    pub id6: String,
+    pub id4: Symbol,
+    pub id5: Symbol,
+    pub id6: Symbol,
     pub v2: f64,
 }
 
@@ -162,7 +167,7 @@ pub fn generate_join_sized(n: u64, sizes: [u64; 3], seed: u64) -> JoinTables {
     let mut rng = SplitMix64::new(seed);
     let levels = sizes.map(|size| Level::new(size, &mut rng));
     debug_assert!(levels.iter().all(|l| l.common <= l.n));
-    let id = |k: i64| format!("id{k}");
+    let id = |k: i64| Symbol::new(&format!("id{k}"));
     let x = (0..n)
         .map(|_| {
             let (id1, id2, id3) = (

@@ -1,5 +1,6 @@
 //! The h2o db-benchmark's ten group-by questions over G1 held in memory, each an ordinary
-//! `pipeline!` job over `from_collection(rows)`, keyed by borrowed fields.
+//! `pipeline!` job over `from_collection(rows)`, keyed by the rows' fields (the string ids are
+//! [`Symbol`]s: copied, hashed by their stored hash and compared as integers).
 
 use crate::answer::{answer, Answer, Timing};
 use crate::data::Row;
@@ -52,19 +53,19 @@ pub fn run(q: usize, rows: &[Row], threads: usize, full: bool) -> Result<(Timing
 }
 
 /// q1: `SELECT id1, sum(v1) FROM x GROUP BY id1`.
-pub fn q1(rows: &[Row], threads: usize) -> Rows<(String, i64)> {
+pub fn q1(rows: &[Row], threads: usize) -> Rows<(Symbol, i64)> {
     pipeline! {
-        from_collection(rows) -> key_by(|r| r.id1.as_str()) -> sum(|r| r.v1 as i64) -> collect()
+        from_collection(rows) -> key_by(|r| r.id1) -> sum(|r| r.v1 as i64) -> collect()
     }
     .parallelism(threads)
     .run()
 }
 
 /// q2: sum v1 by id1, id2.
-pub fn q2(rows: &[Row], threads: usize) -> Rows<((String, String), i64)> {
+pub fn q2(rows: &[Row], threads: usize) -> Rows<((Symbol, Symbol), i64)> {
     pipeline! {
         from_collection(rows)
-            -> key_by(|r| (r.id1.as_str(), r.id2.as_str()))
+            -> key_by(|r| (r.id1, r.id2))
             -> sum(|r| r.v1 as i64)
             -> collect()
     }
@@ -73,10 +74,10 @@ pub fn q2(rows: &[Row], threads: usize) -> Rows<((String, String), i64)> {
 }
 
 /// q3: sum v1, mean v3 by id3 (N/100 string keys).
-pub fn q3(rows: &[Row], threads: usize) -> Rows<(String, (i64, f64))> {
+pub fn q3(rows: &[Row], threads: usize) -> Rows<(Symbol, (i64, f64))> {
     pipeline! {
         from_collection(rows)
-            -> key_by(|r| r.id3.as_str())
+            -> key_by(|r| r.id3)
             -> aggregate(sum(|r| r.v1 as i64), avg(|r| r.v3))
             -> collect()
     }
@@ -121,10 +122,10 @@ pub fn q6(rows: &[Row], threads: usize) -> Rows<((i32, i32), (f64, f64))> {
 }
 
 /// q7: max v1 - min v2 by id3.
-pub fn q7(rows: &[Row], threads: usize) -> Rows<(String, i32)> {
+pub fn q7(rows: &[Row], threads: usize) -> Rows<(Symbol, i32)> {
     pipeline! {
         from_collection(rows)
-            -> key_by(|r| r.id3.as_str())
+            -> key_by(|r| r.id3)
             -> aggregate(max(|r| r.v1), min(|r| r.v2))
             -> map(|(id3, (v1, v2))| (id3, v1 - v2))
             -> collect()
@@ -143,10 +144,10 @@ pub fn q8(rows: &[Row], threads: usize) -> Rows<(i32, Vec<f64>)> {
 }
 
 /// q9: the squared correlation of v1 and v2 by id2, id4.
-pub fn q9(rows: &[Row], threads: usize) -> Rows<((String, i32), f64)> {
+pub fn q9(rows: &[Row], threads: usize) -> Rows<((Symbol, i32), f64)> {
     pipeline! {
         from_collection(rows)
-            -> key_by(|r| (r.id2.as_str(), r.id4))
+            -> key_by(|r| (r.id2, r.id4))
             -> corr(|r| r.v1 as f64, |r| r.v2 as f64)
             -> map(|(k, r)| (k, r * r))
             -> collect()
@@ -156,13 +157,13 @@ pub fn q9(rows: &[Row], threads: usize) -> Rows<((String, i32), f64)> {
 }
 
 /// The key of q10: every id column.
-pub type Id6 = (String, String, String, i32, i32, i32);
+pub type Id6 = (Symbol, Symbol, Symbol, i32, i32, i32);
 
 /// q10: sum v3 and count by id1..id6 (about N groups).
 pub fn q10(rows: &[Row], threads: usize) -> Rows<(Id6, (f64, u64))> {
     pipeline! {
         from_collection(rows)
-            -> key_by(|r| (r.id1.as_str(), r.id2.as_str(), r.id3.as_str(), r.id4, r.id5, r.id6))
+            -> key_by(|r| (r.id1, r.id2, r.id3, r.id4, r.id5, r.id6))
             -> aggregate(sum(|r| r.v3), count())
             -> collect()
     }

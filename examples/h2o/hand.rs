@@ -1,7 +1,7 @@
 //! The ten group-by questions written by hand, as a strong engineer would without a framework:
-//! rayon over chunks of the rows, one `hashbrown` map (foldhash) per chunk keyed by borrowed
-//! fields, maps merged the smaller into the larger. The ratio dataflow / this is the
-//! framework's overhead.
+//! rayon over chunks of the rows, one `hashbrown` map (foldhash) per chunk keyed by the rows'
+//! fields (the same [`dataflow::Symbol`] ids the jobs group by), maps merged the smaller into
+//! the larger. The ratio dataflow / this is the framework's overhead.
 
 use crate::answer::{answer, Answer, Timing};
 use crate::data::Row;
@@ -94,22 +94,17 @@ pub fn run(q: usize, rows: &[Row], full: bool) -> (Timing, Answer) {
     }
     match q {
         1 => out!(
-            group(rows, |r| r.id1.as_str(), |s, r| *s += r.v1 as i64, add),
+            group(rows, |r| r.id1, |s, r| *s += r.v1 as i64, add),
             |s| vec![s as f64]
         ),
         2 => out!(
-            group(
-                rows,
-                |r| (r.id1.as_str(), r.id2.as_str()),
-                |s, r| *s += r.v1 as i64,
-                add
-            ),
+            group(rows, |r| (r.id1, r.id2), |s, r| *s += r.v1 as i64, add),
             |s| vec![s as f64],
         ),
         3 => out!(
             group(
                 rows,
-                |r| r.id3.as_str(),
+                |r| r.id3,
                 |s: &mut (i64, f64, u64), r| *s = (s.0 + r.v1 as i64, s.1 + r.v3, s.2 + 1),
                 |a, b| *a = (a.0 + b.0, a.1 + b.1, a.2 + b.2),
             ),
@@ -166,7 +161,7 @@ pub fn run(q: usize, rows: &[Row], full: bool) -> (Timing, Answer) {
         7 => out!(
             group(
                 rows,
-                |r| r.id3.as_str(),
+                |r| r.id3,
                 |s: &mut Option<(i32, i32)>, r| {
                     *s = Some(s.map_or((r.v1, r.v2), |(a, b)| (a.max(r.v1), b.min(r.v2))))
                 },
@@ -213,7 +208,7 @@ pub fn run(q: usize, rows: &[Row], full: bool) -> (Timing, Answer) {
         9 => out!(
             group(
                 rows,
-                |r| (r.id2.as_str(), r.id4),
+                |r| (r.id2, r.id4),
                 |s: &mut Moments, r| s.add(r.v1 as f64, r.v2 as f64),
                 |a, b| a.merge(b),
             ),
@@ -225,14 +220,7 @@ pub fn run(q: usize, rows: &[Row], full: bool) -> (Timing, Answer) {
         10 => out!(
             group(
                 rows,
-                |r| (
-                    r.id1.as_str(),
-                    r.id2.as_str(),
-                    r.id3.as_str(),
-                    r.id4,
-                    r.id5,
-                    r.id6
-                ),
+                |r| (r.id1, r.id2, r.id3, r.id4, r.id5, r.id6),
                 |s: &mut (f64, u64), r| *s = (s.0 + r.v3, s.1 + 1),
                 |a, b| *a = (a.0 + b.0, a.1 + b.1),
             ),

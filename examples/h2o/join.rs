@@ -50,7 +50,7 @@ pub fn run(
         ),
         (4, true) => check(
             started,
-            by_hand(x, &t.medium, |x| x.id5.as_str(), |m| m.id5.as_str(), false),
+            by_hand(x, &t.medium, |x| x.id5, |m| m.id5, false),
             full,
         ),
         (5, true) => check(
@@ -147,7 +147,7 @@ pub fn j4<'a>(x: &'a [X], medium: &'a [Medium], threads: usize) -> Pairs<'a, Med
     pipeline! {
         let medium = from_collection(medium);
         from_collection(x)
-            -> join(medium, |x| x.id5.as_str(), |m| m.id5.as_str(), |x, m| (*x, Some(*m)), strategy = broadcast_right)
+            -> join(medium, |x| x.id5, |m| m.id5, |x, m| (*x, Some(*m)), strategy = broadcast_right)
             -> collect()
     }
     .parallelism(threads)

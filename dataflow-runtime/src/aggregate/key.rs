@@ -15,6 +15,7 @@
 
 use crate::guard::{guard, OpInfo};
 use crate::hash::hash_one;
+use crate::symbol::Symbol;
 use std::hash::Hash;
 
 /// Calls `key_by`'s closure `f` on the record (the typed guard of a keyed aggregation's key).
@@ -79,9 +80,9 @@ impl KeyLookup<String> for BorrowedStr<'_> {
 }
 
 /// One part of a composite key that may be borrowed: a `&str` or `&String` stored as a
-/// `String`, or an owned part stored as it is. A tuple of such parts is looked up borrowed and
-/// stored owned ([`BorrowedParts`]): `key_by(|l| (l.region, l.city))` with `&str` fields costs
-/// no allocation for a key already seen.
+/// `String`, a `&Symbol` stored as the `Symbol`, or an owned part stored as it is. A tuple of
+/// such parts is looked up borrowed and stored owned ([`BorrowedParts`]): `key_by(|l|
+/// (l.region, l.city))` with `&str` fields costs no allocation for a key already seen.
 pub trait KeyPart {
     /// How the part is stored.
     type Owned: Hash + Eq;
@@ -115,6 +116,19 @@ impl KeyPart for &String {
     }
 }
 
+/// A `&Symbol` (`key_by(|r| (&r.city, ..))`) is stored as the `Symbol`, which is `Copy`.
+impl KeyPart for &Symbol {
+    type Owned = Symbol;
+    #[inline]
+    fn matches(&self, stored: &Symbol) -> bool {
+        **self == *stored
+    }
+    #[inline]
+    fn into_owned(self) -> Symbol {
+        *self
+    }
+}
+
 /// Owned parts: stored as they are.
 macro_rules! owned_key_parts {
     ($($t:ty),*) => {$(
@@ -133,6 +147,7 @@ macro_rules! owned_key_parts {
 }
 owned_key_parts!(
     String,
+    Symbol,
     u8,
     u16,
     u32,
@@ -295,5 +310,22 @@ mod tests {
         let probe = KeyProbe((Day(1), 2u8));
         let lookup = (&probe).lookup_kind().wrap(probe);
         assert_eq!(lookup.into_key(), (Day(1), 2u8));
+    }
+
+    #[test]
+    #[allow(clippy::needless_borrow)]
+    fn symbol_parts_are_stored_as_symbols_beside_borrowed_text() {
+        let (city, region) = (Symbol::new("oslo"), String::from("north"));
+        let probe = KeyProbe((&city, region.as_str(), city));
+        let lookup = (&probe).lookup_kind().wrap(probe);
+        let stored = (
+            Symbol::new("oslo"),
+            "north".to_string(),
+            Symbol::new("oslo"),
+        );
+        assert!(lookup.matches(&stored));
+        assert!(!lookup.matches(&(Symbol::new("rome"), "north".to_string(), city)));
+        assert_eq!(lookup.hash(), hash_one(&stored));
+        assert_eq!(lookup.into_key(), stored);
     }
 }
