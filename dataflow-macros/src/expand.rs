@@ -7,7 +7,7 @@
 use crate::gen::{
     dataset, input_of, keep, key_of, key_static, op_static, respan, result, rt, rt_at, value,
 };
-use crate::ops::Need;
+use crate::ops::{Need, TerminalGen};
 use crate::plan::{self, Flow, Fuse, Reads, Stage, Target};
 use crate::validate::Graph;
 use proc_macro2::{Ident, Span, TokenStream};
@@ -90,6 +90,16 @@ fn inputs_of(graph: &Graph, id: usize) -> Vec<Ident> {
 
 pub(crate) fn expand_stage(graph: &Graph, stage: &Stage) -> TokenStream {
     let rt = rt();
+    // A `collect` right after a global sort takes the sorted `Vec` as it is: no loop.
+    if let (Reads::Partitions(_), Flow::Terminal(Target::Node(c, t))) = (stage.reads, &stage.flow) {
+        if let Some((consumer, value)) = crate::ops::whole_handover(graph, stage.input) {
+            assert_eq!(
+                consumer, *c,
+                "a whole handover feeds its stage's only terminal"
+            );
+            return bind(graph, *c, *t, value);
+        }
+    }
     let input = &graph.nodes[stage.input];
     let prepare: Vec<TokenStream> = stage
         .terminals
@@ -295,26 +305,7 @@ fn expand_flow(graph: &Graph, stage: &Stage, flow: &Flow, input: &Ident, own: bo
 fn finish(graph: &Graph, target: &Target, states: &Ident, partitioned: bool) -> TokenStream {
     let rt = rt();
     match *target {
-        Target::Node(id, t) => {
-            let node = &graph.nodes[id];
-            let value = t.finish(graph, id, states, partitioned);
-            match node.sink {
-                Some(s) => {
-                    let r = result(s);
-                    quote!(let #r = #value;)
-                }
-                None => {
-                    let d = dataset(id);
-                    let variable = match (&node.binding, t.binds_variable()) {
-                        // The name the user's closures read, bound to the value by reference
-                        // (so that `move` closures can read it too).
-                        (Some(name), true) => quote!(let #name = &#d;),
-                        _ => quote!(),
-                    };
-                    quote!(let #d = #value; #variable)
-                }
-            }
-        }
+        Target::Node(id, t) => bind(graph, id, t, t.finish(graph, id, states, partitioned)),
         Target::Cut(id, port) => {
             let cut = cut_of(id, port);
             quote!(let #cut = #states;)
@@ -325,6 +316,28 @@ fn finish(graph: &Graph, target: &Target, states: &Ident, partitioned: bool) -> 
                 Need::Hash(_) => quote!(let #input = #rt::join::finish_side(#states);),
                 Need::All => quote!(let #input = #states;),
             }
+        }
+    }
+}
+
+/// Binds terminal `id`'s `value` to the job's result, a later stage's partitions or a
+/// broadcast variable.
+fn bind(graph: &Graph, id: usize, t: &dyn TerminalGen, value: TokenStream) -> TokenStream {
+    let node = &graph.nodes[id];
+    match node.sink {
+        Some(s) => {
+            let r = result(s);
+            quote!(let #r = #value;)
+        }
+        None => {
+            let d = dataset(id);
+            let variable = match (&node.binding, t.binds_variable()) {
+                // The name the user's closures read, bound to the value by reference
+                // (so that `move` closures can read it too).
+                (Some(name), true) => quote!(let #name = &#d;),
+                _ => quote!(),
+            };
+            quote!(let #d = #value; #variable)
         }
     }
 }

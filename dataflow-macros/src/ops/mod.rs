@@ -145,6 +145,38 @@ pub trait TerminalGen: Sync {
     fn yields_one_record(&self, _node: &Node) -> bool {
         false
     }
+    /// Whether its output can be one `Vec` holding every record in order (a global sort), for
+    /// a consumer that takes it whole (see [`whole_handover`]).
+    fn hands_over_whole(&self, _node: &Node) -> bool {
+        false
+    }
+    /// As the only operator of a stage reading an earlier terminal's output handed over whole
+    /// (`all`, an expression of one `Vec` of every record in order), its value (`collect`'s:
+    /// the `Vec` as it is); `None` if it cannot take it so.
+    fn finish_whole(&self, _g: &Graph, _id: usize, _all: TokenStream) -> Option<TokenStream> {
+        None
+    }
+}
+
+/// Where terminal `id` hands its output to its only consumer as one `Vec` in order (a
+/// `collect` right after a global sort): that consumer and its value, made from the `Vec` the
+/// terminal leaves in its data set (`gen::dataset(id)`). The consumer's stage then runs no loop,
+/// and the records are not copied again.
+pub fn whole_handover(g: &Graph, id: usize) -> Option<(usize, TokenStream)> {
+    let node = &g.nodes[id];
+    let (Role::Terminal(t), [(c, 0)]) = (node.spec.role, node.consumers.as_slice()) else {
+        return None;
+    };
+    let consumer = &g.nodes[*c];
+    let Role::Terminal(ct) = consumer.spec.role else {
+        return None;
+    };
+    if !t.hands_over_whole(node) || consumer.key.is_some() || consumer.step.is_some() {
+        return None;
+    }
+    let all = crate::gen::dataset(id);
+    ct.finish_whole(g, *c, quote::quote!(#all))
+        .map(|code| (*c, code))
 }
 
 /// How a multi-input operator runs.

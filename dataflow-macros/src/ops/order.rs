@@ -50,13 +50,17 @@ pub const OPS: &[OpSpec] = &[
     },
 ];
 
-/// The comparator of two records by the operator's key closure, in its direction.
-fn comparator(node: &Node, op: &Ident) -> TokenStream {
-    let descending = match node.call.option("descending") {
+/// The operator's `descending` option, as a `bool` expression.
+fn descending(node: &Node) -> TokenStream {
+    match node.call.option("descending") {
         Some(d) => quote_spanned!(d.span()=> { let __descending: bool = #d; __descending }),
         None => quote!(false),
-    };
-    compare_by(node.call.arg(0), &quote!(#op), descending)
+    }
+}
+
+/// The comparator of two records by the operator's key closure, in its direction.
+fn comparator(node: &Node, op: &Ident) -> TokenStream {
+    compare_by(node.call.arg(0), &quote!(#op), descending(node))
 }
 
 /// The comparator of two records by the key closure `f` (run under the operator `op`'s guard),
@@ -84,6 +88,10 @@ impl TerminalGen for Order {
         false
     }
 
+    fn hands_over_whole(&self, _node: &Node) -> bool {
+        *self == Order::SortBy
+    }
+
     fn init(&self, _g: &Graph, _id: usize) -> TokenStream {
         quote!(::std::vec::Vec::new())
     }
@@ -104,19 +112,26 @@ impl TerminalGen for Order {
         let rt = rt_at(node.call.name.span());
         let cmp = comparator(node, &op_static(id));
         match self {
-            Order::SortBy => match node.call.option("stable") {
+            Order::SortBy => {
+                let op = op_static(id);
+                let f = node.call.arg(0);
+                let cmp = compare_by(f, &quote!(#op), quote!(__descending));
                 // `stable = false`: ties in any order, for a faster sort of each range.
-                Some(stable) => {
-                    let stable =
-                        quote_spanned!(stable.span()=> { let __stable: bool = #stable; __stable });
-                    quote!(if #stable {
-                        #rt::sort::sort(__ctx.parallelism(), #states, #cmp)
-                    } else {
-                        #rt::sort::sort_unstable(__ctx.parallelism(), #states, #cmp)
-                    })
-                }
-                None => quote!(#rt::sort::sort(__ctx.parallelism(), #states, #cmp)),
-            },
+                let stable = match node.call.option("stable") {
+                    Some(s) => quote_spanned!(s.span()=> { let __stable: bool = #s; __stable }),
+                    None => quote!(true),
+                };
+                let descending = descending(node);
+                // A `collect` right after takes the sorted `Vec` as it is.
+                let sort = match super::whole_handover(g, id) {
+                    Some(_) => quote!(#rt::sort::global_whole),
+                    None => quote!(#rt::sort::global),
+                };
+                quote!({
+                    let __descending: bool = #descending;
+                    #sort(__ctx.parallelism(), #states, #stable, #cmp)
+                })
+            }
             Order::PartitionByRange => {
                 quote!(#rt::sort::partition_by_range(__ctx.parallelism(), #states, #cmp))
             }
@@ -133,6 +148,9 @@ impl TerminalGen for Order {
 
     fn explain(&self, g: &Graph, id: usize) -> String {
         let what = match self {
+            Order::SortBy if super::whole_handover(g, id).is_some() => {
+                "exchange: sampled ranges of keys, each sorted in parallel (stable), into one Vec handed to collect as it is"
+            }
             Order::SortBy => "exchange: sampled ranges of keys, each sorted in parallel (stable)",
             Order::PartitionByRange => "exchange: sampled ranges of keys",
             Order::SortPartition => "each partition sorted (stable)",

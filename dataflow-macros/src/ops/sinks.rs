@@ -228,20 +228,7 @@ impl TerminalGen for Sink {
         let sink = sink_var(id, span);
         let label = label(node);
         match self {
-            Sink::Collect => {
-                let all = quote!({
-                    let __all = #rt::sink::concat(#states);
-                    __ctx.record_sink(#label, __all.len() as u64);
-                    __all
-                });
-                match &node.call.generics {
-                    Some(g) => {
-                        let ty = &g.args;
-                        quote_spanned!(span=> ::core::iter::Iterator::collect::<#ty>(::core::iter::IntoIterator::into_iter(#all)))
-                    }
-                    None => all,
-                }
-            }
+            Sink::Collect => collected(node, quote!(#rt::sink::concat(#states))),
             Sink::Print => quote!({
                 let __n = #rt::sink::print::print_all(#states)?;
                 __ctx.record_sink(#label, __n);
@@ -258,5 +245,39 @@ impl TerminalGen for Sink {
 
     fn explain(&self, g: &Graph, id: usize) -> String {
         format!("{} => job result", label(&g.nodes[id]))
+    }
+
+    /// `collect()` right after a global sort returns the sort's `Vec` as it is.
+    fn finish_whole(&self, g: &Graph, id: usize, all: TokenStream) -> Option<TokenStream> {
+        let node = &g.nodes[id];
+        (*self == Sink::Collect).then(|| {
+            collected(
+                node,
+                quote!({
+                    let __all = #all;
+                    __ctx.record_stage_input(__all.len() as u64);
+                    __all
+                }),
+            )
+        })
+    }
+}
+
+/// `collect`'s value from `all`, every record in order as a `Vec`: that `Vec`, or the
+/// collection its turbofish names.
+fn collected(node: &Node, all: TokenStream) -> TokenStream {
+    let span = node.call.name.span();
+    let label = label(node);
+    let all = quote!({
+        let __all: ::std::vec::Vec<_> = #all;
+        __ctx.record_sink(#label, __all.len() as u64);
+        __all
+    });
+    match &node.call.generics {
+        Some(g) => {
+            let ty = &g.args;
+            quote_spanned!(span=> ::core::iter::Iterator::collect::<#ty>(::core::iter::IntoIterator::into_iter(#all)))
+        }
+        None => all,
     }
 }
