@@ -12,11 +12,12 @@
 //!   table per partition; the ranks stay partitioned by vertex from round to round. (c)/(b) is
 //!   the framework's overhead, (b)/(a) the cost of the hash-based algorithm;
 //! * (c) `pipeline!`: `iterate(max = 20)` whose step joins the ranks with the links
-//!   `(source, target, 1 / degree)` (partitioned once, before the first round: loop-invariant),
+//!   `(source, target, 1 / degree)` (partitioned and indexed once, before the first round:
+//!   loop-invariant),
 //!   sums the contributions per target and damps them (the pipeline of `examples/pagerank.rs`
 //!   without its termination criterion).
 //!
-//! Both include their preparation (degrees, the compressed rows or the weighted links) in the
+//! All three include their preparation (degrees, the compressed rows or the weighted links) in the
 //! timing. The ranks are checked equal to 1e-9 (relative).
 //!
 //! Environment: `VERTICES` (default 1e6), `EDGES` (default 1e7), `ROUNDS` (iterations, default
