@@ -6,8 +6,8 @@
 //! cargo run --release --example pagerank -- EDGES.txt           # one `source target` pair per line
 //! ```
 //!
-//! Each round joins the ranks with the links (partitioned once, before the first round: they
-//! do not change), sums the contributions per vertex and damps them; the loop stops after
+//! Each round joins the ranks with the links (partitioned and indexed once, before the first
+//! round: they do not change), sums the contributions per vertex and damps them; the loop stops after
 //! `--rounds` rounds or once no rank moves by more than `--epsilon`. Prints the ten highest
 //! ranks, the rounds run, the time, the plan and the metrics.
 

@@ -82,6 +82,60 @@ fn a_loop_with_a_join_an_aggregation_a_broadcast_read_and_the_round() {
     }
 }
 
+/// A join inside a loop whose other input is bound outside it (indexed once, probed every
+/// round): duplicate keys on both sides and a key borrowed from a `String` give the records a
+/// plain loop gives, in the same order at every parallelism.
+#[test]
+fn a_loop_joins_an_invariant_input_with_duplicate_and_borrowed_keys() {
+    let names: Vec<String> = (0..12).map(|i| format!("n{i}")).collect();
+    // Each name leads to one or (every third) two others, with a weight.
+    let table: Vec<(String, String, u64)> = (0..12)
+        .flat_map(|i| {
+            let mut next = vec![(names[i].clone(), names[(i * 5 + 1) % 12].clone(), i as u64)];
+            if i % 3 == 0 {
+                next.push((names[i].clone(), names[(i + 7) % 12].clone(), 100));
+            }
+            next
+        })
+        .collect();
+    let start: Vec<(String, u64)> = vec![("n0".into(), 1), ("n4".into(), 2), ("n0".into(), 3)];
+    let mut expected = start.clone();
+    for _ in 0..4 {
+        expected = expected
+            .iter()
+            .flat_map(|(k, v)| {
+                let table = &table;
+                table
+                    .iter()
+                    .filter(move |t| &t.0 == k)
+                    .map(move |t| (t.1.clone(), (v + t.2) % 1000))
+            })
+            .collect();
+    }
+    expected.sort();
+    let mut first: Option<Vec<(String, u64)>> = None;
+    for p in PARALLELISM {
+        let out: Vec<(String, u64)> = pipeline! {
+            let table = from_collection(table.clone());
+            from_collection(start.clone())
+                -> iterate(max = 4, |xs| {
+                    xs -> join(table, |x| x.0.as_str(), |t| t.0.as_str(), |x, t| (t.1.clone(), (x.1 + t.2) % 1000))
+                })
+                -> collect()
+        }
+        .parallelism(p)
+        .run()
+        .unwrap();
+        match &first {
+            None => first = Some(out.clone()),
+            Some(f) => assert_eq!(&out, f, "parallelism {p}"),
+        }
+        let mut sorted = out;
+        sorted.sort();
+        assert_eq!(sorted, expected, "parallelism {p}");
+    }
+}
+
 /// `xs >> rounds` with a termination criterion: the loop stops after the first round whose
 /// input held no nonzero value (Flink's: the criterion is computed in the round).
 fn halve_until_zero(data: &[u64], max: usize, p: usize) -> (Vec<u64>, usize) {

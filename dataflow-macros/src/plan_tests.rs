@@ -262,6 +262,7 @@ fn a_loop_runs_its_invariant_join_side_once_and_the_rest_every_round() {
          \x20     fused: join@4:38 input 1 => exchange: hash(key) into 256 partitions\n\
          \x20   Stage 3.2: reads `links`, bound outside the loop (its records cloned) [loop-invariant: once, before the first round]\n\
          \x20     fused: join@4:38 input 2 => exchange: hash(key) into 256 partitions\n\
+         \x20     then: join@4:38 input 2 indexed once (grouped by key, a table over the groups), probed by the other input every round\n\
          \x20   Stage 3.3: reads join@4:38 [hash join, partition by partition, in parallel] [every round]\n\
          \x20     fused: key_by@5:26 + sum@5:45 [combiner in each task] => exchange: hash(key) into partitions, merged in parallel\n\
          \x20   Stage 3.4: reads the partitions of sum@5:45 [every round]\n\
@@ -294,6 +295,7 @@ fn a_delta_loop_reads_its_solution_set_every_round_and_its_edges_once() {
          \x20     fused: join@5:21 input 1 => exchange: hash(key) into 256 partitions\n\
          \x20   Stage 3.3: reads `edges`, bound outside the loop (its records cloned) [loop-invariant: once, before the first round]\n\
          \x20     fused: join@5:21 input 2 => exchange: hash(key) into 256 partitions\n\
+         \x20     then: join@5:21 input 2 indexed once (grouped by key, a table over the groups), probed by the other input every round\n\
          \x20   Stage 3.4: reads join@5:21 [hash join, partition by partition, in parallel] [every round]\n\
          \x20     fused: join@6:21 input 1 => exchange: hash(key) into 256 partitions\n\
          \x20   Stage 3.5: reads join@6:21 [hash join, partition by partition, in parallel] [every round]\n\
@@ -301,4 +303,45 @@ fn a_delta_loop_reads_its_solution_set_every_round_and_its_edges_once() {
          \x20     fused: [fork] => the next work set\n\
          \x20 fused: collect@8:16 => job result\n"
     );
+}
+
+/// Only an inner hash join that runs every round gets its invariant input indexed: not an
+/// outer join (its unmatched records follow the input order), not a sort-merge join, not a
+/// join whose two inputs both change each round, not a join outside a loop.
+#[test]
+fn only_an_inner_hash_join_of_a_round_indexes_its_invariant_input() {
+    let indexed = |text: &str| {
+        assert!(!text.starts_with("error"), "{text}");
+        text.contains("indexed once")
+    };
+    let step = |join: &str| {
+        plan_of(&format!(
+            "let links = range(0u32..10) -> map(|x| (x, (x + 1) % 10));
+             range(0u32..10) -> map(|x| (x, 1u64))
+                 -> iterate(max = 3, |xs| {{ xs -> {join} -> map(|p| (p.0 .0, p.0 .1)) }})
+                 -> collect();"
+        ))
+    };
+    assert!(indexed(&step("join(links, |r| r.0, |l| l.0)")));
+    assert!(!indexed(&step(
+        "join(links, |r| r.0, |l| l.0, strategy = sort_merge)"
+    )));
+    assert!(!indexed(&plan_of(
+        "let links = range(0u32..10) -> map(|x| (x, (x + 1) % 10));
+         range(0u32..10) -> map(|x| (x, 1u64))
+             -> iterate(max = 3, |xs| { xs -> left_outer_join(links, |r| r.0, |l| l.0) -> map(|p| (p.0 .0, p.0 .1)) })
+             -> collect();"
+    )));
+    // Both inputs change every round.
+    assert!(!indexed(&plan_of(
+        "range(0u32..10) -> map(|x| (x, 1u64))
+             -> iterate(max = 3, |xs| { xs -> join(xs, |a| a.0, |b| b.0, |a, b| (a.0, a.1 + b.1)) })
+             -> collect();"
+    )));
+    // Outside a loop.
+    assert!(!indexed(&plan_of(
+        "let a = range(0..10);
+         let b = range(0..5);
+         a -> join(b, |x| *x, |y| *y) -> collect();"
+    )));
 }

@@ -98,6 +98,15 @@ impl JoinKind {
     }
 }
 
+/// Whether `node` is an inner hash join, whose input may be indexed once when it does not change
+/// between the rounds of a loop (`dataflow_runtime::join::index`): the kernel then always
+/// probes that side, in the other side's input order.
+pub fn indexable(node: &Node) -> bool {
+    matches!(node.spec.role, Role::Multi(_))
+        && node.spec.name == "join"
+        && JoinKind::strategy(node) == Strategy::Hash
+}
+
 fn keys(node: &Node) -> (&Expr, &Expr) {
     (node.call.arg(1), node.call.arg(2))
 }

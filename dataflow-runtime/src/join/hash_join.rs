@@ -5,6 +5,7 @@
 //! in input order. Which side is built depends only on the partition's sizes, never on the
 //! parallelism, so the output order is fixed by the data.
 
+use super::indexed::{group, Groups};
 use super::input::{JoinInput, Part};
 use super::table::{Chains, KeySet};
 use super::{
@@ -22,7 +23,9 @@ use std::hash::Hash;
 /// Returns one state per partition, in partition order. Within a partition, when the right
 /// side has no more records than the left, the pairs come in left input order, and the
 /// matches of one left record in right input order; otherwise in right input order, and the
-/// matches of one right record in left input order.
+/// matches of one right record in left input order. A side indexed once for the rounds of a loop
+/// ([`super::index`]) is always the one looked up: the pairs then come in the other side's input
+/// order, and the matches of one record in the indexed side's input order.
 #[allow(clippy::too_many_arguments)]
 pub fn inner<'a, L, R, K, S>(
     ctx: &Context,
@@ -41,6 +44,25 @@ where
     S: Send,
 {
     check_partition_sizes(op, left, right)?;
+    if let Some(groups) = &right.index {
+        return drive_partition_pairs(ctx, left.parts.len(), init, |state, p| {
+            let (probe, build) = (&left.parts[p], &right.parts[p]);
+            probe_index(
+                ctx, state, probe, build, &groups[p], &left_key, &right_key, &body,
+            );
+            Ok(())
+        });
+    }
+    if let Some(groups) = &left.index {
+        return drive_partition_pairs(ctx, left.parts.len(), init, |state, p| {
+            let (probe, build) = (&right.parts[p], &left.parts[p]);
+            let body = |s: &mut S, r: &'a R, l: &'a L| body(s, l, r);
+            probe_index(
+                ctx, state, probe, build, &groups[p], &right_key, &left_key, &body,
+            );
+            Ok(())
+        });
+    }
     drive_partition_pairs(ctx, left.parts.len(), init, |state, p| {
         let sides = Sides {
             left: &left.parts[p],
@@ -51,6 +73,33 @@ where
         sides.join(ctx, state, false, false, &body, &|_, _| {}, &|_, _| {});
         Ok(())
     })
+}
+
+/// One partition pair whose build side was indexed once ([`super::index`]): each probe record,
+/// in input order, with the records of its key in the indexed side's input order.
+#[allow(clippy::too_many_arguments)]
+#[inline]
+fn probe_index<'a, P, B, K: Hash + Eq, S>(
+    ctx: &Context,
+    state: &mut S,
+    probe: &'a Part<P>,
+    build: &'a Part<B>,
+    groups: &Groups,
+    probe_key: &impl Fn(&'a P) -> K,
+    build_key: &impl Fn(&'a B) -> K,
+    pair: &impl Fn(&mut S, &'a P, &'a B),
+) {
+    if build.len == 0 {
+        return;
+    }
+    for_each_record(ctx, probe, |record| {
+        let k = probe_key(record);
+        for b in group(build, groups, hash_one(&k)) {
+            if build_key(b) == k {
+                pair(state, record, b);
+            }
+        }
+    });
 }
 
 /// Outer equi-join: the pairs of [`inner`] as `body(state, Some(l), Some(r))`, and, when

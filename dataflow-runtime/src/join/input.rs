@@ -160,6 +160,9 @@ impl<T> Part<T> {
 /// falls in `p`, in input order (task order, then record order within a task).
 pub struct JoinInput<T, H: Hashes = NoHashes> {
     pub(crate) parts: Vec<Part<T>>,
+    /// Per partition, the groups of an input indexed once for the rounds of a loop
+    /// ([`super::index`]); `None` for an input joined once.
+    pub(crate) index: Option<Vec<super::indexed::Groups>>,
     kept: PhantomData<H>,
 }
 
@@ -168,6 +171,7 @@ impl<T, H: Hashes> JoinInput<T, H> {
     pub(crate) fn from_parts(parts: Vec<Part<T>>) -> Self {
         JoinInput {
             parts,
+            index: None,
             kept: PhantomData,
         }
     }
@@ -216,6 +220,7 @@ pub fn finish_side<T, H: Hashes>(tasks: Vec<JoinSide<T, H>>) -> JoinInput<T, H> 
     }
     JoinInput {
         parts,
+        index: None,
         kept: PhantomData,
     }
 }

@@ -22,6 +22,7 @@
 mod broadcast;
 mod co_group;
 mod hash_join;
+mod indexed;
 mod input;
 mod prepartitioned;
 mod sort_merge;
@@ -32,6 +33,7 @@ mod tests;
 pub use broadcast::{BroadcastTable, Matches};
 pub use co_group::co_group;
 pub use hash_join::{inner, outer, semi};
+pub use indexed::index;
 pub use input::{concat, finish_side, Hashes, JoinInput, JoinSide, KeptHashes, NoHashes};
 pub use prepartitioned::from_partitions;
 pub use sort_merge::{sort_merge_inner, sort_merge_outer};

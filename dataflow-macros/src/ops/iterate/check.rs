@@ -167,6 +167,7 @@ pub fn check_loop(
     let graph = inner.into_graph();
     let stages = crate::plan::plan(&graph)?;
     let hoisted = hoist::hoisted(&graph, &stages, round.as_ref());
+    let indexed = hoist::indexed(&graph, &stages, &hoisted);
     Ok((
         inputs,
         LoopStep {
@@ -179,6 +180,7 @@ pub fn check_loop(
             until,
             results,
             hoisted,
+            indexed,
         },
     ))
 }

@@ -16,6 +16,17 @@ fn step(node: &Node) -> &LoopStep {
         .expect("validate compiled the loop's step")
 }
 
+/// Indexes input `port` of the inner hash join `c` once, before the first round: the rounds'
+/// joins then probe it (see `hoist::indexed`).
+fn index(step: &LoopStep, c: usize, port: usize) -> TokenStream {
+    let node = &step.graph.nodes[c];
+    let key = crate::plan::hash_key(&step.graph, c, port).expect("a hash join's input");
+    let rt = rt_at(node.call.name.span());
+    let input = crate::gen::input_of(c, port);
+    let k = crate::gen::key_of(key.span(), &crate::gen::op_static(c), quote!(__x), key);
+    quote!(let #input = #rt::join::index(#input, |__x| { let __key = #k; #rt::hash::hash_one(&__key) });)
+}
+
 impl MultiGen for Loop {
     fn plan(&'static self, _node: &Node) -> Plan {
         Plan::Barrier(self)
@@ -76,7 +87,12 @@ impl BarrierGen for Loop {
         for (i, stage) in step.stages.iter().enumerate() {
             let code = crate::expand::expand_stage(&step.graph, stage);
             if step.hoisted[i] {
-                before.push(code)
+                before.push(code);
+                before.extend(
+                    step.indexed[i]
+                        .iter()
+                        .map(|&(c, port)| index(step, c, port)),
+                );
             } else {
                 every.push(code)
             }

@@ -14,7 +14,7 @@ use super::ends::{PARTIAL, SOLUTION, WORKSET};
 use super::is_loop;
 use crate::ast::Arg;
 use crate::ops::{Plan, Role};
-use crate::plan::{needs, nodes_of, Stage};
+use crate::plan::{needs, nodes_of, Reads, Stage, Target};
 use crate::validate::Graph;
 use proc_macro2::{Ident, TokenStream, TokenTree};
 use quote::ToTokens;
@@ -124,4 +124,34 @@ fn read_in_place(graph: &Graph, (id, port): (usize, Option<usize>)) -> bool {
         }
         _ => false,
     }
+}
+
+/// Per stage: the inputs `(join, port)` of inner hash joins that the stage materializes once,
+/// before the first round, for a join that runs every round. They are indexed once (see
+/// `dataflow_runtime::join::index`), so that each round probes the same table.
+pub fn indexed(graph: &Graph, stages: &[Stage], hoisted: &[bool]) -> Vec<Vec<(usize, usize)>> {
+    let every_round = |join: usize| {
+        stages
+            .iter()
+            .zip(hoisted)
+            .any(|(s, &h)| !h && s.input == join && matches!(s.reads, Reads::Barrier(_)))
+    };
+    stages
+        .iter()
+        .zip(hoisted)
+        .map(|(stage, &h)| {
+            if !h {
+                return Vec::new();
+            }
+            let materialized = stage.terminals.iter().filter_map(|t| match *t {
+                Target::Input(c, port, ..) => Some((c, port)),
+                _ => None,
+            });
+            let aligned = stage.aligned.iter().map(|&(_, c, port)| (c, port));
+            materialized
+                .chain(aligned)
+                .filter(|&(c, _)| crate::ops::join::indexable(&graph.nodes[c]) && every_round(c))
+                .collect()
+        })
+        .collect()
 }

@@ -22,7 +22,10 @@
 //! terminal ([`ends`]) whose partitions are the next round's input. Stages of the step that
 //! depend on no round (they read only data bound outside the loop, and no closure of theirs
 //! reads the round number) are run once, before the first round ([`hoist`]): a join's build side
-//! over the edges of a graph is partitioned once, not every round.
+//! over the edges of a graph is partitioned once, not every round. The invariant input of an
+//! inner hash join that runs every round is also indexed once ([`hoist::indexed`]): grouped by
+//! key with a table over the groups, which each round's join probes instead of building a table
+//! of its own.
 
 mod check;
 mod ends;
@@ -87,6 +90,9 @@ pub struct LoopStep {
     pub results: Vec<Span>,
     /// Per stage: whether it is loop-invariant and runs once, before the first round.
     pub hoisted: Vec<bool>,
+    /// Per stage: the inputs of inner hash joins it materializes once for joins that run every
+    /// round, which are indexed once, before the first round, as (join, port).
+    pub indexed: Vec<Vec<(usize, usize)>>,
 }
 
 impl LoopStep {
@@ -142,6 +148,14 @@ pub fn explain_step(step: &LoopStep, number: &str, indent: &str) -> String {
             &format!("{number}.{}", i + 1),
             indent,
         ));
+        for &(join, port) in &step.indexed[i] {
+            let _ = writeln!(
+                out,
+                "{indent}  then: {} input {} indexed once (grouped by key, a table over the groups), probed by the other input every round",
+                crate::plan::label(&step.graph.nodes[join]),
+                port + 1
+            );
+        }
     }
     out
 }
