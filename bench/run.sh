@@ -8,15 +8,27 @@
 #   QUICK=1 bench/run.sh         # small sizes, a few minutes
 #   THREADS=2 ROUNDS=3 WORKLOADS=h2o,tpch bench/run.sh   # some workloads only (title prefixes)
 #   WRITE=0 bench/run.sh         # print the table, leave BENCHMARKS.md alone
+#   python3 bench/run.py --self-test   # tests the table's merge (standard library only)
 #
-# The table is rewritten after each workload (with the workloads measured so far), so that a
-# run stopped early keeps what it measured.
+# The table has a section per workload, each saying when and how it was measured. A run
+# rewrites the sections of the workloads it ran and keeps the others (bench/table.py); it
+# writes after each workload, so that a run stopped early keeps what it measured.
 #
 # Needs the Rust toolchain, python3 with venv, network access the first time (pip installs
 # duckdb, polars and tpchgen-cli into .venv, git-ignored), /usr/bin/time (apt-get install -y
 # time) and a few GB of disk under bench-data/ (git-ignored). The tests never need any of this.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+# The command as given (the settings the caller chose), for the line above each table.
+COMMAND=""
+for name in QUICK WORKLOADS ROUNDS THREADS BRC_ROWS WORDCOUNT_MB TPCH_SF TPCH_QUERIES H2O_ROWS; do
+    value=${!name:-}
+    [ -z "$value" ] && continue
+    [[ $value =~ ^[A-Za-z0-9_.,-]+$ ]] || value="'$value'"
+    COMMAND+="$name=$value "
+done
+export COMMAND="${COMMAND}bench/run.sh"
 
 export QUICK=${QUICK:-0}
 export THREADS=${THREADS:-2}
@@ -27,7 +39,6 @@ else
     export BRC_ROWS=${BRC_ROWS:-1e8} WORDCOUNT_MB=${WORDCOUNT_MB:-512} TPCH_SF=${TPCH_SF:-1} H2O_ROWS=${H2O_ROWS:-1e7}
 fi
 export TPCH_QUERIES=${TPCH_QUERIES:-q1,q3,q5,q6}
-export COMMAND="${QUICK:+QUICK=$QUICK }bench/run.sh"
 
 if [ ! -x /usr/bin/time ]; then
     echo "needs /usr/bin/time: apt-get update && apt-get install -y time" >&2
@@ -37,7 +48,9 @@ if ! .venv/bin/python -c "import duckdb, polars" 2>/dev/null || [ ! -x .venv/bin
     python3 -m venv .venv
     .venv/bin/pip install --quiet duckdb polars tpchgen-cli
 fi
-.venv/bin/python -c "import duckdb, polars; print(f'duckdb {duckdb.__version__}, polars {polars.__version__}')"
+PEERS=$(.venv/bin/python -c "import duckdb, polars; print(f'DuckDB {duckdb.__version__}, Polars {polars.__version__}')")
+export PEERS
+echo "$PEERS"
 
 cargo build --release --example brc --example wordcount --example h2o
 # A bench binary's path has a hash in it: ask cargo for it.
