@@ -44,6 +44,29 @@ def key_of(title):
     return next((k for k in KEYS if title.lower().startswith(k.lower())), title)
 
 
+def squash(name):
+    """A workload name as WORKLOADS matches it: lower case, letters and digits only."""
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+def select(items, only, title):
+    """The items whose title starts with an entry of `only` (comma-separated, compared as
+    squash() writes them: "tpch" matches "TPC-H SF1 ...", "wordcount" "word count, ..."), in
+    the order given, each once; all of them if `only` is empty. ValueError for an entry that
+    matches nothing."""
+    entries = [squash(k) for k in only.split(",") if k.strip()]
+    if not entries:
+        return list(items)
+    chosen = []
+    for entry in entries:
+        matching = [w for w in items if squash(title(w)).startswith(entry)]
+        if not matching:
+            names = sorted({key_of(title(w)) for w in items}, key=order_of)
+            raise ValueError(f"{entry!r} matches no workload; they are {', '.join(names)}")
+        chosen += [w for w in matching if w not in chosen]
+    return chosen
+
+
 def order_of(key):
     return (KEYS.index(key), "") if key in KEYS else (len(KEYS), key)
 
@@ -176,6 +199,19 @@ class Tests(unittest.TestCase):
         new = merge("x\n" + legacy + "\ny", dict([self.brc("now")]))
         self.assertIn("| h2o j1 | a |", new)
         self.assertLess(new.index("**1BRC"), new.index("**h2o groupby"))
+
+    def test_workloads_are_chosen_by_name_ignoring_case_and_punctuation(self):
+        titles = ["1BRC, 1e8 rows from the file", "word count, 512 MB of Zipf text", "TPC-H SF1 from the .tbl files",
+                  "TPC-H SF1 from the .tbl files", "h2o groupby, 1e7 rows", "h2o join, 1e7 rows"]
+        items = list(enumerate(titles))  # TPC-H has one item per query, all under one title
+        pick = lambda only: [titles[i] for i, _ in select(items, only, title=lambda w: w[1])]  # noqa: E731
+        self.assertEqual(pick(""), titles)
+        self.assertEqual(pick("wordcount,tpch"), titles[1:4])
+        self.assertEqual(pick("TPC-H, 1brc"), titles[2:4] + titles[:1])
+        self.assertEqual(pick("h2o,h2o join"), titles[4:])
+        self.assertEqual(pick("h2o join"), titles[5:])
+        with self.assertRaisesRegex(ValueError, "'tpcds' matches no workload; they are 1BRC, word count, TPC-H"):
+            pick("tpch,tpcds")
 
     def test_a_document_without_markers_is_refused(self):
         with self.assertRaises(ValueError):
