@@ -4,7 +4,9 @@ rewritten between its markers. Run through bench/run.sh, which builds the binari
 data and the virtual environment and passes their paths here as environment variables.
 
 The peers' code is in scripts/: bench_peers.py (1BRC, word count), tpch_peers.py (TPC-H),
-h2o_peers.py (h2o group-by and join); the project's in examples/ and benches/.
+h2o_peers.py (h2o group-by and join); the project's in examples/ and benches/. The results
+block is merged by workload (bench/table.py): a run rewrites the sections of the workloads it ran
+and keeps the others. `python3 bench/run.py --self-test` tests that merge (standard library only).
 """
 
 import datetime as dt
@@ -16,17 +18,22 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
+sys.path.insert(0, os.path.join(ROOT, "bench"))
+import table  # noqa: E402  (the results block of BENCHMARKS.md: merge by workload)
+
+if __name__ == "__main__" and sys.argv[1:] == ["--self-test"]:
+    sys.exit(table.self_test())  # before importing the peers: needs no virtual environment
+
 import tpch_peers  # noqa: E402  (its SF1 reference answers)
 
 PY = sys.executable
 SYSTEMS = ["duckdb", "polars", "dataflow", "hand"]  # DuckDB first: the reference answer
 LABEL = {"duckdb": "DuckDB", "polars": "Polars", "dataflow": "dataflow", "hand": "hand-written Rust"}
-BEGIN = "<!-- bench/run.sh results: begin (rewritten by the script; edit the script, not this) -->"
-END = "<!-- bench/run.sh results: end -->"
 
 
 def env(name):
-    return os.environ[name]
+    # Empty for a workload this run does not cover (run.sh builds and exports only those it does).
+    return os.environ.get(name, "")
 
 
 def script(name):
@@ -131,11 +138,10 @@ def workloads(threads, quick):
             parse_h2o,
             same_h2o,
         ))
-    only = os.environ.get("WORKLOADS")
-    if only:
-        # In the order given.
-        out = [w for k in only.split(",") for w in out if w[0].lower().startswith(k.strip().lower())]
-    return out
+    try:
+        return table.select(out, os.environ.get("WORKLOADS", ""), title=lambda w: w[0])
+    except ValueError as e:
+        sys.exit(f"WORKLOADS: {e}")
 
 
 def median_ratio(a, b):
@@ -145,12 +151,12 @@ def median_ratio(a, b):
 
 def main():
     threads, rounds, quick = int(env("THREADS")), int(env("ROUNDS")), env("QUICK") == "1"
-    started = dt.datetime.now(dt.timezone.utc)
-    load_before = open("/proc/loadavg").read().split()[:3]
     results = {}  # row -> {system: [(wall, cpu)]}, and rss, matched
     rss, matched, titles, order = {}, {}, {}, []
+    started, measured = {}, {}  # title -> (time, load average) of its start; its measurement line
     for title, commands, parse, same in workloads(threads, quick):
         print(f"== {title}", flush=True)
+        started.setdefault(title, (dt.datetime.now(dt.timezone.utc), load_average()))
         for r in range(rounds):
             reference = None
             for system in SYSTEMS:
@@ -173,34 +179,32 @@ def main():
                           f" {peak:8.0f} MiB{'' if ok else '  ANSWER DIFFERS from DuckDB: ' + repr(answer)[:200]}",
                           flush=True)
         # Rewritten after each workload, so that a run stopped early keeps what it measured.
-        write_table(threads, rounds, started, load_before, order, titles, results, rss, matched)
+        measured[title] = measurement(threads, rounds, *started[title])
+        write({
+            table.key_of(t): table.section(t, line, rows_of(t, order, titles, results, rss, matched))
+            for t, line in measured.items()
+        })
 
 
-def write_table(threads, rounds, started, load_before, order, titles, results, rss, matched):
+def load_average():
+    return " ".join(open("/proc/loadavg").read().split()[:3])
+
+
+def measurement(threads, rounds, started, load_before):
+    """The line saying when and how a workload was measured."""
     finished = dt.datetime.now(dt.timezone.utc)
-    load_after = open("/proc/loadavg").read().split()[:3]
-
-    lines = [BEGIN, ""]
-    lines.append(
+    return (
         f"`{os.environ.get('COMMAND', 'bench/run.sh')}`, {started:%Y-%m-%d %H:%M} – {finished:%H:%M} UTC, "
         f"{threads} threads, {rounds} rounds (one round = one run of each system, each in its own "
-        f"process), medians; load average {' '.join(load_before)} before, {' '.join(load_after)} after "
-        f"on {os.cpu_count()} CPUs. **The machine is shared** (other sessions compile on its 2 cores): "
-        "CPU time (user + system) is the steadier figure. Cells: wall s / CPU s. Ratios: median of the "
-        "per-round ratios, wall (CPU); the best peer is the faster of DuckDB and Polars by median wall "
-        "time. 1BRC and word count are timed from outside the process (start, Python imports and "
-        "reading included); TPC-H and h2o by each system around the query alone (h2o: data loaded "
-        "first, as the benchmark does). Peak RSS: the whole process (h2o: with the table in memory)."
+        f"process), {os.environ.get('PEERS', 'DuckDB and Polars')}; load average {load_before} before, "
+        f"{load_average()} after, on {os.cpu_count()} CPUs."
     )
-    lines.append("")
-    lines.append("| workload | dataflow | hand-written | DuckDB | Polars | dataflow / best peer | "
-                 "dataflow / hand | peak RSS MiB (dataflow, hand, DuckDB, Polars) | answers match DuckDB |")
-    lines.append("|---|---|---|---|---|---|---|---|---|")
-    last_title = None
-    for row in order:
-        if titles[row] != last_title:
-            lines.append(f"| *{titles[row]}* | | | | | | | | |")
-            last_title = titles[row]
+
+
+def rows_of(title, order, titles, results, rss, matched):
+    """The table rows of one workload."""
+    lines = []
+    for row in (r for r in order if titles[r] == title):
         res = results[row]
         med = {s: (statistics.median(w for w, _ in res[s]), statistics.median(c for _, c in res[s])) for s in SYSTEMS}
         cell = {s: f"{med[s][0]:.3f} / {med[s][1]:.3f}" for s in SYSTEMS}
@@ -215,19 +219,21 @@ def write_table(threads, rounds, started, load_before, order, titles, results, r
         ok = "yes" if all(matched[row].values()) else "no: " + ", ".join(s for s in SYSTEMS if not matched[row][s])
         lines.append(f"| {row} | {cell['dataflow']} | {cell['hand']} | {cell['duckdb']} | {cell['polars']} | "
                      f"{ratio(best)} vs {LABEL[best]} | {ratio('hand')} | {memory} | {ok} |")
-    lines += ["", END]
-    table = "\n".join(lines)
-    print(table)
+    return lines
 
+
+def write(sections):
+    """Merges the sections measured into BENCHMARKS.md's block (the others stay as they were)."""
     path = os.path.join(ROOT, "BENCHMARKS.md")
-    text = open(path).read()
-    if BEGIN in text and END in text:
-        text = text[: text.index(BEGIN)] + table + text[text.index(END) + len(END):]
-    else:
-        sys.exit(f"{path} has no markers {BEGIN!r} ... {END!r}")
+    try:
+        text = table.merge(open(path).read(), sections)
+    except ValueError as e:
+        sys.exit(f"{path}: {e}")
+    block = text[text.index(table.BEGIN): text.index(table.END) + len(table.END)]
+    print(block)
     if os.environ.get("WRITE", "1") == "1":
         open(path, "w").write(text)
-        print(f"rewrote the results table in {path}")
+        print(f"rewrote the results of {', '.join(sections)} in {path}")
 
 
 if __name__ == "__main__":

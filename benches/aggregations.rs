@@ -15,33 +15,14 @@
 //!
 //! Run: `cargo bench --bench aggregations`, e.g. `THREADS=2 REPS=5 cargo bench --bench aggregations`.
 
+#[path = "common/mod.rs"]
+mod common;
+
+use common::{env_count, env_counts, env_threads, interleaved, ms, splitmix};
 use rayon::prelude::*;
-use std::time::{Duration, Instant};
 
 type Row = (u64, f64, f64);
 type Map<V> = hashbrown::HashMap<u64, V, foldhash::fast::RandomState>;
-
-fn env_counts(name: &str, default: &str) -> Vec<usize> {
-    std::env::var(name)
-        .unwrap_or_else(|_| default.to_string())
-        .split(',')
-        .map(|s| {
-            let f: f64 = s
-                .trim()
-                .parse()
-                .unwrap_or_else(|_| panic!("{name}={s}: not a count"));
-            f as usize
-        })
-        .collect()
-}
-
-fn splitmix(state: &mut u64) -> u64 {
-    *state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-    let mut z = *state;
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
-}
 
 /// Keys uniform over `keys` values spread over `u64`; v1 uniform in [0, 100); v2 = v1 plus
 /// noise, so that the correlation is far from 0 and from 1.
@@ -177,34 +158,6 @@ fn pipeline_median(data: &[Row], threads: usize) -> Vec<(u64, f64)> {
     .expect("the median job runs")
 }
 
-/// CPU time of all threads of this process, in nanoseconds (Linux; 0 elsewhere).
-fn cpu_time() -> u64 {
-    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
-        return 0;
-    };
-    tasks
-        .filter_map(|t| std::fs::read_to_string(t.ok()?.path().join("schedstat")).ok())
-        .filter_map(|s| s.split_whitespace().next()?.parse::<u64>().ok())
-        .sum()
-}
-
-fn timed<T>(f: impl FnOnce() -> T) -> (Duration, Duration, T) {
-    let cpu = cpu_time();
-    let start = Instant::now();
-    let out = std::hint::black_box(f());
-    let wall = start.elapsed();
-    (
-        wall,
-        Duration::from_nanos(cpu_time().saturating_sub(cpu)),
-        out,
-    )
-}
-
-fn median_of(mut xs: Vec<f64>) -> f64 {
-    xs.sort_by(f64::total_cmp);
-    xs[xs.len() / 2]
-}
-
 fn same(mut a: Vec<(u64, f64)>, mut b: Vec<(u64, f64)>, what: &str) {
     a.sort_by_key(|p| p.0);
     b.sort_by_key(|p| p.0);
@@ -220,10 +173,10 @@ fn main() {
     // `cargo bench` passes `--bench`; `cargo test --benches` (or `--all-targets`) runs this
     // binary without it, as a smoke test: small defaults then.
     let full = std::env::args().any(|a| a == "--bench");
-    let rows = env_counts("ROWS", if full { "1e7" } else { "1e5" })[0];
+    let rows = env_count("ROWS", if full { 10_000_000 } else { 100_000 });
     let keys = env_counts("KEYS", if full { "100,1e5" } else { "100,1e3" });
-    let reps = env_counts("REPS", if full { "5" } else { "1" })[0].max(1);
-    let threads = env_counts("THREADS", &num_cpus().to_string())[0];
+    let reps = env_count("REPS", if full { 5 } else { 1 }).max(1);
+    let threads = env_threads(0);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
@@ -243,32 +196,23 @@ fn main() {
             ("median", hand_median, pipeline_median),
         ];
         for (name, hand, pipe) in jobs {
-            let (mut hw, mut pw, mut hc, mut pc, mut rw, mut rc) =
-                (vec![], vec![], vec![], vec![], vec![], vec![]);
-            for _ in 0..reps {
-                let (w1, c1, a) = pool.install(|| timed(|| hand(&data)));
-                let (w2, c2, b) = pool.install(|| timed(|| pipe(&data, threads)));
-                same(a, b, name);
-                hw.push(w1.as_secs_f64() * 1e3);
-                pw.push(w2.as_secs_f64() * 1e3);
-                hc.push(c1.as_secs_f64() * 1e3);
-                pc.push(c2.as_secs_f64() * 1e3);
-                rw.push(w2.as_secs_f64() / w1.as_secs_f64());
-                rc.push(c2.as_secs_f64() / c1.as_secs_f64());
-            }
+            let hand = || pool.install(|| hand(&data));
+            let pipe = || pool.install(|| pipe(&data, threads));
+            let mut first = None;
+            let runs = interleaved(reps, &[&hand, &pipe], |i, out| match i {
+                0 => first = Some(out),
+                _ => same(first.take().expect("hand runs first"), out, name),
+            });
+            let (h, p) = (&runs[0], &runs[1]);
             println!(
                 "| {name} | {k} | {:.0} | {:.0} | {:.0} | {:.0} | {:.2} | {:.2} |",
-                median_of(hw),
-                median_of(pw),
-                median_of(hc),
-                median_of(pc),
-                median_of(rw),
-                median_of(rc)
+                ms(h.wall()),
+                ms(p.wall()),
+                ms(h.cpu()),
+                ms(p.cpu()),
+                p.ratio(h),
+                p.cpu_ratio(h)
             );
         }
     }
-}
-
-fn num_cpus() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get())
 }

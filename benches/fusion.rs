@@ -5,7 +5,7 @@
 #[path = "common/mod.rs"]
 mod common;
 
-use common::{env_number, interleaved, median, ms};
+use common::{env_number, interleaved, median, ms, report};
 use dataflow::prelude::*;
 use rayon::prelude::*;
 
@@ -85,22 +85,12 @@ fn main() {
         "pipeline and hand-written loop disagree"
     );
     let (seq, _) = median(3, || sequential_sum(rows));
-    println!("fusion: 20 maps + sum over {rows} u64, {threads} threads, {reps} interleaved rounds");
-    println!(
-        "  hand-written rayon  {:>9.1} ms (median)",
-        ms(runs[0].wall())
+    let title = format!(
+        "fusion: 20 maps + sum over {rows} u64, {threads} threads, {reps} interleaved rounds"
     );
+    report(&title, &["hand-written rayon", "pipeline!"], &runs, 0);
     println!(
-        "  pipeline!           {:>9.1} ms (median)",
-        ms(runs[1].wall())
-    );
-    println!(
-        "  sequential loop     {:>9.1} ms (1 thread, for reference)",
+        "sequential loop (1 thread, for reference): {:.1} ms (median of 3)",
         ms(seq)
-    );
-    println!(
-        "  ratio pipeline / hand-written = {:.3} (median of per-round ratios; CPU time ratio {:.3})",
-        runs[1].ratio(&runs[0]),
-        runs[1].cpu_ratio(&runs[0])
     );
 }

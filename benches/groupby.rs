@@ -25,6 +25,10 @@
 //!
 //! Run: `cargo bench --bench groupby`, or e.g. `ROWS=2e7 REPS=3 cargo bench --bench groupby`.
 
+#[path = "common/mod.rs"]
+mod common;
+
+use common::{cpu_time, env_count, env_counts, env_threads, median_of, median_ratio, ms, splitmix};
 use dataflow_runtime::aggregate::keyed::{merge_keyed, KeyedCombiner};
 use dataflow_runtime::aggregate::Sum;
 use dataflow_runtime::guard::OpInfo;
@@ -42,33 +46,6 @@ static OP: OpInfo = OpInfo {
     line: line!(),
     column: 1,
 };
-
-fn env_count(name: &str, default: usize) -> usize {
-    match std::env::var(name) {
-        Ok(s) => parse_count(&s).unwrap_or_else(|| panic!("{name}={s}: not a count")),
-        Err(_) => default,
-    }
-}
-
-/// `100`, `1e5`, `2.5e7`, `1_000_000`.
-fn parse_count(s: &str) -> Option<usize> {
-    let s = s.trim().replace('_', "");
-    if let Ok(n) = s.parse::<usize>() {
-        return Some(n);
-    }
-    let f: f64 = s.parse().ok()?;
-    (f >= 0.0 && f.fract() == 0.0).then_some(f as usize)
-}
-
-/// SplitMix64: a fast, well-mixed generator, seeded per chunk so generation is parallel and
-/// reproducible.
-fn splitmix(state: &mut u64) -> u64 {
-    *state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-    let mut z = *state;
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
-}
 
 /// `rows` rows with keys drawn uniformly from `keys` distinct values (spread over the whole
 /// `u64` range) and values in 0..1000.
@@ -222,18 +199,6 @@ fn rss() -> u64 {
         .map_or(0, |kb| kb * 1024)
 }
 
-/// CPU time all threads of this process have run, in nanoseconds (Linux; 0 elsewhere). Kept
-/// next to wall time because other processes on a small machine disturb wall time more.
-fn cpu_time() -> u64 {
-    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
-        return 0;
-    };
-    tasks
-        .filter_map(|t| std::fs::read_to_string(t.ok()?.path().join("schedstat")).ok())
-        .filter_map(|s| s.split_whitespace().next()?.parse::<u64>().ok())
-        .sum()
-}
-
 /// Returns freed memory to the system, then resets the peak-RSS counter to the current RSS
 /// (Linux >= 4.0; ignored elsewhere), so that a run's peak does not depend on what the previous
 /// run left in the allocator.
@@ -276,44 +241,29 @@ impl Timing {
         let start = Instant::now();
         let out = f();
         self.times.push(start.elapsed());
-        self.cpu
-            .push(Duration::from_nanos(cpu_time().saturating_sub(cpu)));
+        self.cpu.push(cpu_time().saturating_sub(cpu));
         self.peak = self.peak.max(peak_rss().saturating_sub(before));
         out
     }
 
     fn median(&self) -> Duration {
-        median(&self.times)
+        median_of(&self.times)
     }
 
     fn median_cpu(&self) -> Duration {
-        median(&self.cpu)
+        median_of(&self.cpu)
     }
-}
-
-fn median(times: &[Duration]) -> Duration {
-    let mut times = times.to_vec();
-    times.sort();
-    times[times.len() / 2]
 }
 
 fn main() {
     // `cargo bench` passes `--bench`; nothing to parse.
     let rows = env_count("ROWS", 100_000_000);
     let reps = env_count("REPS", 5).max(1);
-    let threads = env_count("THREADS", 0);
-    let threads = if threads == 0 {
-        std::thread::available_parallelism().map_or(1, |n| n.get())
-    } else {
-        threads
-    };
-    let keys: Vec<u64> = match std::env::var("KEYS") {
-        Ok(s) => s
-            .split(',')
-            .map(|k| parse_count(k).unwrap_or_else(|| panic!("KEYS: {k}: not a count")) as u64)
-            .collect(),
-        Err(_) => vec![100, 100_000, 10_000_000],
-    };
+    let threads = env_threads(0);
+    let keys: Vec<u64> = env_counts("KEYS", "100,1e5,1e7")
+        .into_iter()
+        .map(|k| k as u64)
+        .collect();
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
@@ -401,7 +351,6 @@ fn main() {
         }
         let (t_a, mem_a, t_b, mem_b) = (a.median(), a.peak, b.median(), b.peak);
 
-        let ms = |d: Duration| d.as_secs_f64() * 1e3;
         let mib = |b: u64| b as f64 / (1 << 20) as f64;
         let (c_a, c_b) = (a.median_cpu(), b.median_cpu());
         let (t_c, t_d) = (c.median(), d.median());
@@ -427,26 +376,16 @@ fn main() {
     string_keys(&pool, threads, reps);
 }
 
-/// The median of per-round ratios.
-fn median_ratio(ratios: &[f64]) -> f64 {
-    let mut r = ratios.to_vec();
-    r.sort_by(f64::total_cmp);
-    r[r.len() / 2]
-}
-
 /// The string-key table: cloned against borrowed keys, alternating, medians.
 fn string_keys(pool: &rayon::ThreadPool, threads: usize, reps: usize) {
     let rows = env_count("STRING_ROWS", 10_000_000);
     if rows == 0 {
         return;
     }
-    let keys: Vec<u64> = match std::env::var("STRING_KEYS") {
-        Ok(s) => s
-            .split(',')
-            .map(|k| parse_count(k).unwrap_or_else(|| panic!("STRING_KEYS: {k}")) as u64)
-            .collect(),
-        Err(_) => vec![100, 100_000],
-    };
+    let keys: Vec<u64> = env_counts("STRING_KEYS", "100,1e5")
+        .into_iter()
+        .map(|k| k as u64)
+        .collect();
     println!();
     println!("group-by sum with a String key, {rows} rows of Sale {{ region: String, amount: u64 }}, pipeline!, median of {reps} runs");
     println!("(e) key_by(|s| s.region.clone())   (f) key_by(|s| s.region.as_str())   (g) key_by(|s| &s.region)");
@@ -474,7 +413,6 @@ fn string_keys(pool: &rayon::ThreadPool, threads: usize, reps: usize) {
             let cpu = |t: &Timing| t.cpu[round].as_secs_f64();
             e_f_cpu.push(cpu(&e) / cpu(&f));
         }
-        let ms = |d: Duration| d.as_secs_f64() * 1e3;
         println!(
             "{:>10} {:>9.1} {:>9.1} {:>9.1} {:>8.2} {:>8.2} {:>9.2}",
             k,

@@ -17,10 +17,9 @@
 #[allow(dead_code)]
 mod common;
 
-use common::{env_number, ms};
+use common::{env_number, report};
 use dataflow::prelude::*;
 use rayon::prelude::*;
-use std::time::Duration;
 
 type Row = (u64, f64, f64);
 /// A system: its name and one run, giving `(key, r)` per key.
@@ -173,19 +172,7 @@ fn main() {
     want.sort_by_key(|p| p.0);
     let runners: Vec<&dyn Fn() -> Vec<(u64, f64)>> = systems.iter().map(|s| s.1).collect();
     let runs = common::interleaved(reps, &runners, |i, got| check(got, &want, systems[i].0));
-    println!("h2o q9 shape: {rows} rows, {keys} keys, {threads} threads, medians of {reps} alternating rounds");
-    println!(
-        "  {:<6} {:>9} {:>9} {:>12} {:>12}",
-        "system", "wall ms", "CPU ms", "wall / hand", "CPU / hand"
-    );
-    for ((name, _), r) in systems.iter().zip(&runs) {
-        let (w, c): (Duration, Duration) = (r.wall(), r.cpu());
-        println!(
-            "  {name:<6} {:>9.1} {:>9.0} {:>12.3} {:>12.3}",
-            ms(w),
-            ms(c),
-            r.ratio(&runs[0]),
-            r.cpu_ratio(&runs[0])
-        );
-    }
+    let names: Vec<&str> = systems.iter().map(|s| s.0).collect();
+    let title = format!("h2o q9 shape: {rows} rows, {keys} keys, {threads} threads, medians of {reps} alternating rounds");
+    report(&title, &names, &runs, 0);
 }

@@ -31,7 +31,7 @@
 
 mod common;
 
-use common::{env_number, interleaved, ms, Runs};
+use common::{env_number, env_threads, interleaved, report, splitmix};
 use dataflow_runtime::guard::OpInfo;
 use dataflow_runtime::join::{self, BroadcastTable, JoinSide};
 use dataflow_runtime::Context;
@@ -68,15 +68,6 @@ static OP: OpInfo = OpInfo {
     line: line!(),
     column: 1,
 };
-
-/// SplitMix64, seeded per chunk so generation is parallel and reproducible.
-fn splitmix(state: &mut u64) -> u64 {
-    *state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-    let mut z = *state;
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
-}
 
 /// Key number `i`, spread over the `u64` range by a fixed bijection.
 fn key_of(i: u64) -> u64 {
@@ -250,42 +241,20 @@ fn kernel_broadcast_join(ctx: &Context, large: &[Row], small: &[Row]) -> Total {
     states.into_iter().fold(Total::default(), Total::merge)
 }
 
-fn report(name: &str, names: &[&str], runs: &[Runs]) {
-    println!("{name}");
-    println!(
-        "{:>28} {:>9} {:>9} {:>9} {:>9}",
-        "system", "wall ms", "cpu ms", "wall/(a)", "cpu/(a)"
-    );
-    for (system, r) in names.iter().zip(runs) {
-        println!(
-            "{:>28} {:>9.0} {:>9.0} {:>9.3} {:>9.3}",
-            system,
-            ms(r.wall()),
-            ms(r.cpu()),
-            r.ratio(&runs[0]),
-            r.cpu_ratio(&runs[0])
-        );
-    }
-    println!();
-}
-
 fn main() {
     // Without `--bench` (`cargo test --benches`): a smoke test on small inputs.
     let full = std::env::args().any(|a| a == "--bench");
     let rows = env_number("ROWS", if full { 1e7 } else { 1e5 }) as usize;
     let small = env_number("SMALL", if full { 1e4 } else { 1e3 }) as usize;
     let reps = env_number("REPS", if full { 5.0 } else { 1.0 }) as usize;
-    let threads = match env_number("THREADS", 0.0) as usize {
-        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
-        n => n,
-    };
+    let threads = env_threads(0);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
         .expect("thread pool");
     let ctx = Context::new(threads);
     println!("joins of (u64 key, u64 payload) rows, {threads} threads, {reps} rounds, medians");
-    println!("ratios: medians over the rounds of each round's ratio to (a)\n");
+    println!();
 
     // Right keys unique, left keys drawn from them: each left row matches one right row.
     let (left, right) = pool.install(|| {
@@ -308,6 +277,7 @@ fn main() {
         &format!("hash join, {rows} x {rows} rows: {expected:?}"),
         &names,
         &runs,
+        0,
     );
     drop((left, right));
 
@@ -330,5 +300,6 @@ fn main() {
         &format!("broadcast join, {rows} x {small} rows: {expected:?}"),
         &names,
         &runs,
+        0,
     );
 }

@@ -6,7 +6,7 @@
 #[path = "common/mod.rs"]
 mod common;
 
-use common::{env_number, interleaved, ms};
+use common::{env_number, interleaved, report};
 use dataflow::prelude::*;
 
 fn write(path: &std::path::Path, lines: u64, threads: usize, sync: bool) -> u64 {
@@ -38,8 +38,8 @@ fn main() {
     }];
     let runs = interleaved(reps, &systems, |_, n| assert_eq!(n, lines));
     let _ = std::fs::remove_file(&path);
-    println!("write_text of {mb} MB ({lines} lines), {threads} threads, {reps} alternating rounds, median wall:");
-    println!("  sync off: {:8.1} ms", ms(runs[0].wall()));
-    println!("  sync on:  {:8.1} ms", ms(runs[1].wall()));
-    println!("  on / off: {:8.2}", runs[1].ratio(&runs[0]));
+    let title = format!(
+        "write_text of {mb} MB ({lines} lines), {threads} threads, {reps} alternating rounds"
+    );
+    report(&title, &["sync off", "sync on"], &runs, 0);
 }

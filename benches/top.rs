@@ -7,7 +7,7 @@
 #[path = "common/mod.rs"]
 mod common;
 
-use common::{env_number, interleaved, ms};
+use common::{env_number, interleaved, report};
 use dataflow::prelude::*;
 use rayon::prelude::*;
 use std::cmp::Reverse;
@@ -87,18 +87,11 @@ fn main() {
         None => first = Some(top),
         Some(f) => assert!(*f == top, "the two top-n disagree"),
     });
-    println!("top-{n}: {rows} rows, {threads} threads, {reps} interleaved rounds");
-    println!(
-        "  hand-written rayon + BinaryHeap  {:>9.1} ms (median)",
-        ms(runs[0].wall())
-    );
-    println!(
-        "  pipeline! top_by                 {:>9.1} ms (median)",
-        ms(runs[1].wall())
-    );
-    println!(
-        "  ratio pipeline / hand-written = {:.3} (median of per-round ratios; CPU time ratio {:.3})",
-        runs[1].ratio(&runs[0]),
-        runs[1].cpu_ratio(&runs[0])
+    let title = format!("top-{n}: {rows} rows, {threads} threads, {reps} interleaved rounds");
+    report(
+        &title,
+        &["hand-written rayon + BinaryHeap", "pipeline! top_by"],
+        &runs,
+        0,
     );
 }

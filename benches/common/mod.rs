@@ -1,4 +1,7 @@
-//! Timing helpers shared by the benchmarks: medians of several runs, measured side by side.
+//! What the benchmarks share: their settings from the environment ([`env`]), medians of several
+//! runs measured side by side ([`interleaved`], [`Runs`]) and the table that reports them
+//! ([`report`]), CPU time, the chunked file reading of the hand-written solutions, and a
+//! seeded generator ([`splitmix`]).
 
 use std::time::{Duration, Instant};
 
@@ -12,16 +15,27 @@ pub fn median<T>(reps: usize, mut f: impl FnMut() -> T) -> (Duration, T) {
         times.push(start.elapsed());
         last = Some(out);
     }
-    times.sort();
-    (times[times.len() / 2], last.expect("at least one run"))
+    (median_of(&times), last.expect("at least one run"))
 }
 
-/// Reads a numeric environment variable (accepts `1e8`).
-pub fn env_number(name: &str, default: f64) -> f64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse::<f64>().ok())
-        .unwrap_or(default)
+mod env;
+#[allow(unused_imports)]
+pub use env::{env_count, env_counts, env_number, env_threads};
+
+/// The median of `values` (of an even count, the upper middle one).
+#[allow(dead_code)]
+pub fn median_of<T: Copy + Ord>(values: &[T]) -> T {
+    let mut v = values.to_vec();
+    v.sort_unstable();
+    v[v.len() / 2]
+}
+
+/// The median of ratios (of an even count, the upper middle one; NaNs sort last).
+#[allow(dead_code)]
+pub fn median_ratio(ratios: &[f64]) -> f64 {
+    let mut r = ratios.to_vec();
+    r.sort_by(f64::total_cmp);
+    r[r.len() / 2]
 }
 
 /// Milliseconds, for tables.
@@ -99,23 +113,39 @@ pub fn read_chunk<'a>(chunk: &Chunk, buf: &'a mut Vec<u8>) -> std::io::Result<&'
     Ok(&buf[begin..cut])
 }
 
-/// CPU time (user + system, all threads) this process has used so far, from `/proc/self/stat`
-/// (in clock ticks of 10 ms). On a shared machine it is steadier than wall time: time spent
-/// waiting for a CPU that another process holds does not count.
+/// CPU time (user + system) of every thread this process has run so far, those that have ended
+/// included (a job's pool may be gone by the time it is read), to the microsecond
+/// (`getrusage`). On a shared machine it is steadier than wall time: time spent waiting for a
+/// CPU that another process holds does not count.
 #[allow(dead_code)]
 pub fn cpu_time() -> Duration {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    // The fields after the command name (which is in parentheses and may hold spaces).
-    let fields: Vec<&str> = stat
-        .rsplit_once(')')
-        .map_or("", |(_, rest)| rest)
-        .split_whitespace()
-        .collect();
-    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
-    let ticks: u64 = fields
-        .get(11..13)
-        .map_or(0, |f| f.iter().filter_map(|t| t.parse::<u64>().ok()).sum());
-    Duration::from_millis(ticks * 10)
+    #[repr(C)]
+    struct Timeval {
+        sec: i64,
+        usec: i64,
+    }
+    /// `struct rusage` of Linux on 64-bit targets: two timevals, then 14 longs.
+    #[repr(C)]
+    struct Rusage {
+        user: Timeval,
+        system: Timeval,
+        rest: [i64; 14],
+    }
+    extern "C" {
+        fn getrusage(who: i32, usage: *mut Rusage) -> i32;
+    }
+    const RUSAGE_SELF: i32 = 0;
+    let mut usage = Rusage {
+        user: Timeval { sec: 0, usec: 0 },
+        system: Timeval { sec: 0, usec: 0 },
+        rest: [0; 14],
+    };
+    // SAFETY: getrusage writes one `struct rusage`, which `Rusage` lays out, and keeps no pointer.
+    if unsafe { getrusage(RUSAGE_SELF, &mut usage) } != 0 {
+        return Duration::ZERO;
+    }
+    let micros = |t: &Timeval| t.sec as u64 * 1_000_000 + t.usec as u64;
+    Duration::from_micros(micros(&usage.user) + micros(&usage.system))
 }
 
 /// Like [`median`], and also the median CPU time of the runs (see [`cpu_time`]).
@@ -142,34 +172,27 @@ pub struct Runs {
 
 #[allow(dead_code)]
 impl Runs {
-    fn middle(v: &[Duration]) -> Duration {
-        let mut v = v.to_vec();
-        v.sort();
-        v[v.len() / 2]
-    }
-
     fn middle_ratio(a: &[Duration], b: &[Duration]) -> f64 {
-        let mut r: Vec<f64> = a
+        let r: Vec<f64> = a
             .iter()
             .zip(b)
-            // Too short to measure (CPU time has 10 ms ticks): no ratio.
+            // Too short to measure: no ratio.
             .map(|(a, b)| match b.as_secs_f64() {
                 0.0 => f64::NAN,
                 b => a.as_secs_f64() / b,
             })
             .collect();
-        r.sort_by(f64::total_cmp);
-        r[r.len() / 2]
+        median_ratio(&r)
     }
 
     /// Median wall time.
     pub fn wall(&self) -> Duration {
-        Self::middle(&self.wall)
+        median_of(&self.wall)
     }
 
     /// Median CPU time.
     pub fn cpu(&self) -> Duration {
-        Self::middle(&self.cpu)
+        median_of(&self.cpu)
     }
 
     /// Median over the rounds of this system's wall time over `base`'s in the same round.
@@ -204,4 +227,40 @@ pub fn interleaved<T>(
         }
     }
     runs
+}
+
+/// Prints one system per line: its median wall and CPU time over the rounds of `runs`, and the
+/// median of its per-round ratios to system `base` (wall, then CPU), under `title`.
+#[allow(dead_code)]
+pub fn report(title: &str, names: &[&str], runs: &[Runs], base: usize) {
+    println!(
+        "{title}; ratios: median of the per-round ratios to {}",
+        names[base]
+    );
+    let width = names.iter().map(|n| n.len()).max().unwrap_or(0).max(6);
+    println!(
+        "  {:<width$} {:>9} {:>9} {:>10} {:>10}",
+        "system", "wall ms", "CPU ms", "wall ratio", "CPU ratio"
+    );
+    for (name, r) in names.iter().zip(runs) {
+        println!(
+            "  {name:<width$} {:>9.1} {:>9.1} {:>10.3} {:>10.3}",
+            ms(r.wall()),
+            ms(r.cpu()),
+            r.ratio(&runs[base]),
+            r.cpu_ratio(&runs[base])
+        );
+    }
+    println!();
+}
+
+/// SplitMix64: a fast, well-mixed generator; seeded per chunk, it makes generated data parallel
+/// and reproducible.
+#[allow(dead_code)]
+pub fn splitmix(state: &mut u64) -> u64 {
+    *state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    let mut z = *state;
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
 }

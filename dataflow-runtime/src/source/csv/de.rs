@@ -17,18 +17,29 @@ use serde::de::{
 use std::fmt::{self, Display};
 use std::str::FromStr;
 
-/// One record: its bytes, each field's byte range in them, and the bytes as `str` when they
-/// are known to be valid UTF-8 (a field is then a slice of it, checked no further).
+/// One record: its bytes, the byte ranges of its leading fields in them, and the bytes as
+/// `str` when they are known to be valid UTF-8 (a field is then a slice of it, checked no
+/// further).
 #[derive(Clone, Copy)]
 pub(super) struct Record<'r> {
     pub bytes: &'r [u8],
     pub text: Option<&'r str>,
+    /// The ranges of the first fields: all of them, or as many as the record type reads
+    /// ([`ColumnCache::leading`]); a field past them is found when asked for.
     pub fields: &'r [(u32, u32)],
+    /// How many fields the record has.
+    pub count: usize,
+    /// What separates the fields in `bytes` (when they were cut from a line).
+    pub delimiter: u8,
 }
 
 impl<'r> Record<'r> {
+    #[inline]
     fn field(&self, i: usize) -> Field<'r> {
-        let (start, end) = self.fields[i];
+        let (start, end) = match self.fields.get(i) {
+            Some(&range) => range,
+            None => self.range_past_leading(i),
+        };
         let range = start as usize..end as usize;
         Field {
             bytes: &self.bytes[range.clone()],
@@ -36,6 +47,24 @@ impl<'r> Record<'r> {
             // record with invalid UTF-8 between fields) is checked on its own instead.
             text: self.text.and_then(|t| t.get(range)),
         }
+    }
+}
+
+impl Record<'_> {
+    /// The range of field `i` (`< count`) past the leading fields cut out: a record type that
+    /// reads more fields than its first record did (a custom `Deserialize`) is read right,
+    /// only slower.
+    #[cold]
+    fn range_past_leading(&self, i: usize) -> (u32, u32) {
+        let next = |from: usize| {
+            memchr::memchr(self.delimiter, &self.bytes[from..])
+                .map_or(self.bytes.len(), |j| from + j)
+        };
+        let mut start = self.fields.last().map_or(0, |&(_, end)| end as usize + 1);
+        for _ in self.fields.len()..i {
+            start = next(start) + 1;
+        }
+        (start as u32, next(start) as u32)
     }
 }
 
@@ -65,7 +94,8 @@ impl de::Error for DeError {
 }
 
 /// A task's memory of which columns a struct reads, so that the header's names are matched to
-/// the struct's fields once rather than per record.
+/// the struct's fields once rather than per record, and the fields of a line past the last one
+/// the record type reads are never cut out.
 #[derive(Default)]
 pub(super) struct ColumnCache {
     /// Identifies the header (each file has its own) and the `fields` list serde passed (a
@@ -73,9 +103,20 @@ pub(super) struct ColumnCache {
     key: Option<(usize, usize, usize)>,
     /// `(column, field name)` for each header column that names a field of the struct.
     columns: Vec<(usize, &'static str)>,
+    /// One past the last column of `columns`.
+    columns_end: usize,
+    /// How many leading fields the last record deserialized read at most (`usize::MAX`: all).
+    leading: Option<usize>,
 }
 
 impl ColumnCache {
+    /// How many leading fields a record of this task's type reads, once one has been read: a
+    /// struct read by position its field count, by header one past its last column, a tuple
+    /// its length, a single value 1, a sequence or a map all.
+    pub(super) fn leading(&self) -> Option<usize> {
+        self.leading
+    }
+
     fn columns(&mut self, header: &[String], fields: &'static [&'static str]) -> &[(usize, &str)] {
         let key = (
             header.as_ptr() as usize,
@@ -89,6 +130,7 @@ impl ColumnCache {
                     self.columns.push((column, field));
                 }
             }
+            self.columns_end = self.columns.last().map_or(0, |&(column, _)| column + 1);
             self.key = Some(key);
         }
         &self.columns
@@ -125,9 +167,16 @@ impl<'r> RecordDe<'_, '_, 'r> {
         }
     }
 
+    /// Notes that the record type reads the first `n` fields (see [`ColumnCache::leading`]).
+    #[inline]
+    fn reads(&mut self, n: usize) {
+        self.cache.leading = Some(n);
+    }
+
     /// A single value as a record: its first field.
-    fn first_field(&self) -> Result<Field<'r>, DeError> {
-        if self.record.fields.is_empty() {
+    fn first_field(&mut self) -> Result<Field<'r>, DeError> {
+        self.reads(1);
+        if self.record.count == 0 {
             return Err(de::Error::custom("the record has no field"));
         }
         Ok(self.record.field(0))
@@ -136,7 +185,7 @@ impl<'r> RecordDe<'_, '_, 'r> {
 
 macro_rules! first_field {
     ($($method:ident)*) => {$(
-        fn $method<V: Visitor<'r>>(self, visitor: V) -> Result<V::Value, DeError> {
+        fn $method<V: Visitor<'r>>(mut self, visitor: V) -> Result<V::Value, DeError> {
             self.first_field()?.$method(visitor).map_err(|e| in_field(e, 0))
         }
     )*};
@@ -145,39 +194,48 @@ macro_rules! first_field {
 impl<'r> de::Deserializer<'r> for RecordDe<'_, '_, 'r> {
     type Error = DeError;
 
-    fn deserialize_any<V: Visitor<'r>>(self, visitor: V) -> Result<V::Value, DeError> {
+    fn deserialize_any<V: Visitor<'r>>(mut self, visitor: V) -> Result<V::Value, DeError> {
         match self.header {
             Some(_) => self.deserialize_map(visitor),
-            None => visitor.visit_seq(self.seq()),
+            None => {
+                self.reads(usize::MAX);
+                visitor.visit_seq(self.seq())
+            }
         }
     }
 
     fn deserialize_struct<V: Visitor<'r>>(
-        self,
+        mut self,
         _name: &'static str,
         fields: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, DeError> {
         match self.header {
             Some(header) => {
-                let columns = self.cache.columns(header, fields);
+                self.cache.columns(header, fields);
+                self.cache.leading = Some(self.cache.columns_end);
+                let columns = &self.cache.columns;
                 visitor.visit_map(FieldMap {
                     record: self.record,
                     columns: columns.iter().map(|&(c, name)| (c, name)),
                     value: 0,
                 })
             }
-            None => visitor.visit_seq(self.seq()),
+            None => {
+                self.reads(fields.len());
+                visitor.visit_seq(self.seq())
+            }
         }
     }
 
-    fn deserialize_map<V: Visitor<'r>>(self, visitor: V) -> Result<V::Value, DeError> {
+    fn deserialize_map<V: Visitor<'r>>(mut self, visitor: V) -> Result<V::Value, DeError> {
+        self.reads(usize::MAX);
         let Some(header) = self.header else {
             return Err(de::Error::custom(
                 "a map needs a header row to name its keys",
             ));
         };
-        let n = self.record.fields.len();
+        let n = self.record.count;
         visitor.visit_map(FieldMap {
             record: self.record,
             columns: header.iter().take(n).map(String::as_str).enumerate(),
@@ -185,20 +243,27 @@ impl<'r> de::Deserializer<'r> for RecordDe<'_, '_, 'r> {
         })
     }
 
-    fn deserialize_seq<V: Visitor<'r>>(self, visitor: V) -> Result<V::Value, DeError> {
+    fn deserialize_seq<V: Visitor<'r>>(mut self, visitor: V) -> Result<V::Value, DeError> {
+        self.reads(usize::MAX);
         visitor.visit_seq(self.seq())
     }
 
-    fn deserialize_tuple<V: Visitor<'r>>(self, _: usize, visitor: V) -> Result<V::Value, DeError> {
+    fn deserialize_tuple<V: Visitor<'r>>(
+        mut self,
+        len: usize,
+        visitor: V,
+    ) -> Result<V::Value, DeError> {
+        self.reads(len);
         visitor.visit_seq(self.seq())
     }
 
     fn deserialize_tuple_struct<V: Visitor<'r>>(
-        self,
+        mut self,
         _: &'static str,
-        _: usize,
+        len: usize,
         visitor: V,
     ) -> Result<V::Value, DeError> {
+        self.reads(len);
         visitor.visit_seq(self.seq())
     }
 
@@ -214,12 +279,13 @@ impl<'r> de::Deserializer<'r> for RecordDe<'_, '_, 'r> {
         visitor.visit_some(self)
     }
 
-    fn deserialize_ignored_any<V: Visitor<'r>>(self, visitor: V) -> Result<V::Value, DeError> {
+    fn deserialize_ignored_any<V: Visitor<'r>>(mut self, visitor: V) -> Result<V::Value, DeError> {
+        self.reads(0);
         visitor.visit_unit()
     }
 
     fn deserialize_enum<V: Visitor<'r>>(
-        self,
+        mut self,
         name: &'static str,
         variants: &'static [&'static str],
         visitor: V,
@@ -230,10 +296,11 @@ impl<'r> de::Deserializer<'r> for RecordDe<'_, '_, 'r> {
     }
 
     fn deserialize_unit_struct<V: Visitor<'r>>(
-        self,
+        mut self,
         _: &'static str,
         visitor: V,
     ) -> Result<V::Value, DeError> {
+        self.reads(0);
         visitor.visit_unit()
     }
 
@@ -267,7 +334,7 @@ impl<'r> SeqAccess<'r> for FieldSeq<'r> {
         seed: S,
     ) -> Result<Option<S::Value>, DeError> {
         let i = self.next;
-        if i >= self.record.fields.len() {
+        if i >= self.record.count {
             return Ok(None);
         }
         self.next += 1;
@@ -277,7 +344,7 @@ impl<'r> SeqAccess<'r> for FieldSeq<'r> {
     }
 
     fn size_hint(&self) -> Option<usize> {
-        Some(self.record.fields.len() - self.next)
+        Some(self.record.count - self.next)
     }
 }
 
@@ -620,9 +687,110 @@ mod tests {
         let record = Record {
             bytes: line.as_bytes(),
             text: Some(line),
+            count: fields.len(),
             fields: &fields,
+            delimiter: b',',
         };
         from_record(record, header, &mut ColumnCache::default())
+    }
+
+    /// Deserializes `line` with only its first `cut` fields cut out, as the reader does once it
+    /// knows how many the type reads; returns the value and how many the type said it reads.
+    fn de_leading<T: de::DeserializeOwned>(
+        line: &str,
+        cut: usize,
+        header: Option<&[String]>,
+    ) -> (Result<T, DeError>, Option<usize>) {
+        let mut fields = Vec::new();
+        let count = super::super::fields::split_fields(line.as_bytes(), b',', &mut fields, cut);
+        let record = Record {
+            bytes: line.as_bytes(),
+            text: Some(line),
+            fields: &fields,
+            count,
+            delimiter: b',',
+        };
+        let mut cache = ColumnCache::default();
+        let value = from_record(record, header, &mut cache);
+        (value, cache.leading())
+    }
+
+    #[test]
+    fn each_kind_of_record_says_how_many_leading_fields_it_reads() {
+        #[derive(Debug, PartialEq, serde::Deserialize)]
+        struct Two {
+            a: u32,
+            b: String,
+        }
+        let line = "1,x,3.5,tail";
+        let all = usize::MAX;
+        let (two, n) = de_leading::<Two>(line, all, None);
+        assert_eq!(
+            (two.unwrap(), n),
+            (
+                Two {
+                    a: 1,
+                    b: "x".into()
+                },
+                Some(2)
+            )
+        );
+        let (triple, n) = de_leading::<(u8, String, f64)>(line, all, None);
+        assert_eq!((triple.unwrap(), n), ((1, "x".into(), 3.5), Some(3)));
+        let (first, n) = de_leading::<u64>(line, all, None);
+        assert_eq!((first.unwrap(), n), (1, Some(1)));
+        let (every, n) = de_leading::<Vec<String>>(line, all, None);
+        assert_eq!((every.unwrap().len(), n), (4, Some(all)));
+        // By header: one past the last column the struct names.
+        let header: Vec<String> = ["b", "a", "c", "d"].map(String::from).into();
+        let (two, n) = de_leading::<Two>("x,1,3.5,tail", all, Some(&header));
+        assert_eq!(
+            (two.unwrap(), n),
+            (
+                Two {
+                    a: 1,
+                    b: "x".into()
+                },
+                Some(2)
+            )
+        );
+        let header: Vec<String> = ["z", "b", "c", "a"].map(String::from).into();
+        let (two, n) = de_leading::<Two>("0,x,3.5,1", all, Some(&header));
+        assert_eq!(
+            (two.unwrap(), n),
+            (
+                Two {
+                    a: 1,
+                    b: "x".into()
+                },
+                Some(4)
+            )
+        );
+    }
+
+    #[test]
+    fn a_field_past_the_leading_ones_cut_out_is_still_read() {
+        let line = "1,x,,3.5,tail";
+        let want = (
+            1u8,
+            "x".to_owned(),
+            String::new(),
+            3.5f64,
+            "tail".to_owned(),
+        );
+        for cut in 0..=6 {
+            let (got, _) = de_leading::<(u8, String, String, f64, String)>(line, cut, None);
+            assert_eq!(got.unwrap(), want, "{cut} fields cut out");
+            let (got, _) = de_leading::<Vec<String>>(line, cut, None);
+            assert_eq!(
+                got.unwrap(),
+                ["1", "x", "", "3.5", "tail"],
+                "{cut} fields cut out"
+            );
+        }
+        // A missing field is still an error naming the tuple's length.
+        let (got, _) = de_leading::<(u8, String, String, f64, String, u8)>(line, 2, None);
+        assert!(got.unwrap_err().message.contains("invalid length 5"));
     }
 
     #[test]

@@ -15,6 +15,7 @@
 //! whatever the file's size.
 
 mod de;
+mod fields;
 mod read;
 mod split;
 
@@ -546,6 +547,39 @@ mod tests {
         let path = write(dir.path(), "q3.csv", "name,age\n\"c\",2\n");
         let src = CsvSource::new(&path).quoting(false);
         assert_eq!(rows(&src), [row("\"c\"", 2)]);
+    }
+
+    /// Past its first record a task cuts out only the fields its type reads (`Row`: the first
+    /// two of four); every record must still have the first record's field count, and a bad one
+    /// is shown whole.
+    #[test]
+    fn fields_past_those_read_are_still_counted_and_shown() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut content: String = (0..300).map(|i| format!("n{i},{i},x,y\n")).collect();
+        content.push_str("bob,40,x\n");
+        let path = write(dir.path(), "t.csv", &content);
+        for (parallelism, morsel) in [(1, u64::MAX), (2, 512), (7, 64)] {
+            let src = CsvSource::new(&path).header(false).morsel_bytes(morsel);
+            let err = Job::new("test", Some(parallelism), move |ctx: &Context| {
+                drive_csv(ctx, &OP, &src, Vec::new, |v: &mut Vec<Row>, r: Row| {
+                    v.push(r)
+                })
+            })
+            .run()
+            .unwrap_err();
+            assert!(
+                matches!(&err, Error::BadRecord { line: 301, text, message, .. }
+                    if text == "bob,40,x" && message == "found 3 fields, but the first record has 4"),
+                "{err:?}"
+            );
+        }
+        let rows = rows(
+            &CsvSource::new(&path)
+                .header(false)
+                .bad_records(BadRecordPolicy::Skip),
+        );
+        assert_eq!(rows.len(), 300);
+        assert_eq!(rows[299], row("n299", 299));
     }
 
     #[test]

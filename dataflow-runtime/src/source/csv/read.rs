@@ -2,12 +2,14 @@
 //!
 //! A morsel is read in chunks of whole lines. A chunk without a quote (and without a lone
 //! `\r`, which the `csv` crate also takes for a record end) is split like text: lines with
-//! `memchr`, fields with `memchr` at the delimiter, into a reused list of field ranges that
-//! [`de`] reads the record from. This is the path of a `.tbl` or a plain CSV file. From the
-//! first chunk holding a quote on, the rest of the morsel goes through the `csv` crate's
-//! reader, which knows quoting and escapes; [`de`] reads its records the same way.
+//! `memchr`, fields eight bytes at a time ([`fields`](super::fields)), into a reused list of
+//! the ranges of the fields the record type reads, which [`de`] reads the record from. This is
+//! the path of a `.tbl` or a plain CSV file. From the first chunk holding a quote on, the rest
+//! of the morsel goes through the `csv` crate's reader, which knows quoting and escapes; [`de`]
+//! reads its records the same way.
 
 use super::de::{self, ColumnCache, DeError, Record};
+use super::fields::split_fields;
 use super::CsvRecord;
 use super::{CsvSource, FilePlan};
 use crate::error::{shorten, BadRecordPolicy, Error, Result};
@@ -310,11 +312,16 @@ impl Morsel<'_> {
             // The `csv` reader skips empty lines.
             if stop > pos {
                 let line = &chunk[pos..stop];
-                split_fields(line, delimiter, fields);
+                // Only the fields the record type reads are cut out (all of them until a
+                // first record has told which); the others are counted.
+                let leading = self.columns.leading().unwrap_or(usize::MAX);
+                let count = split_fields(line, delimiter, fields, leading);
                 let record = Record {
                     bytes: line,
                     text: text.and_then(|t| t.get(pos..stop)),
                     fields,
+                    count,
+                    delimiter,
                 };
                 self.deliver::<R, F>(record, offset + pos as u64, emit)?;
             }
@@ -376,7 +383,9 @@ impl Morsel<'_> {
         let parsed = Record {
             bytes,
             text: std::str::from_utf8(bytes).ok(),
+            count: fields.len(),
             fields,
+            delimiter: self.src.delimiter,
         };
         self.deliver::<R, F>(parsed, at, emit)
     }
@@ -389,7 +398,7 @@ impl Morsel<'_> {
         at: u64,
         emit: &mut F,
     ) -> Result<()> {
-        let len = record.fields.len();
+        let len = record.count;
         let result = match self.expected_fields {
             Some(expected) if len != expected => Err(DeError {
                 field: None,
@@ -471,48 +480,22 @@ fn record_start(file: &File, at: u64) -> io::Result<u64> {
 
 /// The record's fields joined by the delimiter (quotes already removed), shortened for display.
 fn raw_text(record: Record<'_>, delimiter: u8) -> String {
-    let mut raw = Vec::with_capacity(record.bytes.len() + record.fields.len());
-    for (i, &(start, end)) in record.fields.iter().enumerate() {
+    let mut all = Vec::new();
+    let fields = if record.fields.len() < record.count {
+        // Only the leading fields were cut out: cut them all.
+        split_fields(record.bytes, record.delimiter, &mut all, usize::MAX);
+        &all
+    } else {
+        record.fields
+    };
+    let mut raw = Vec::with_capacity(record.bytes.len() + fields.len());
+    for (i, &(start, end)) in fields.iter().enumerate() {
         if i > 0 {
             raw.push(delimiter);
         }
         raw.extend_from_slice(&record.bytes[start as usize..end as usize]);
     }
     shorten(&String::from_utf8_lossy(&raw), SHOWN_BYTES)
-}
-
-/// Replaces `fields` with the byte ranges of `line`'s fields, cut at every `delimiter`.
-///
-/// Eight bytes at a time: fields are short (TPC-H's average 7 bytes), and a `memchr` call per
-/// field cost a quarter of a `.tbl` query's time in a profile; a word compare finds every
-/// delimiter of the word at once.
-#[inline]
-fn split_fields(line: &[u8], delimiter: u8, fields: &mut Vec<(u32, u32)>) {
-    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-    let pattern = u64::from_ne_bytes([delimiter; 8]);
-    fields.clear();
-    let mut start = 0;
-    let mut words = line.chunks_exact(8);
-    let mut base = 0;
-    for word in &mut words {
-        let x = u64::from_le_bytes(word.try_into().expect("8 bytes")) ^ pattern;
-        // 0x80 in each byte of `x` that is zero (a delimiter), 0 elsewhere: exact, no carries.
-        let mut hits = !(((x & LOW7) + LOW7) | x | LOW7);
-        while hits != 0 {
-            let i = base + (hits.trailing_zeros() / 8) as usize;
-            fields.push((start as u32, i as u32));
-            start = i + 1;
-            hits &= hits - 1;
-        }
-        base += 8;
-    }
-    for (j, &b) in words.remainder().iter().enumerate() {
-        if b == delimiter {
-            fields.push((start as u32, (base + j) as u32));
-            start = base + j + 1;
-        }
-    }
-    fields.push((start as u32, line.len() as u32));
 }
 
 /// Where the line starting at `pos` ends (before its `\n` or `\r\n`) and where the next one
@@ -611,36 +594,5 @@ impl Chunks<'_> {
         self.hi += n;
         self.pos += n as u64;
         Ok(shift)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn split_fields_finds_every_delimiter() {
-        let mut fields = Vec::new();
-        for line in [
-            "",
-            "|",
-            "a",
-            "a|b",
-            "||||||||||",
-            "1|2|3|4|5|6|7|8|9|10|11|12|",
-            "abcdefgh|abcdefg|abcdefghi|",
-            "\u{e9}|\u{7c}x|\u{ff}\u{fc}|",
-            "no delimiter at all here",
-        ] {
-            split_fields(line.as_bytes(), b'|', &mut fields);
-            let got: Vec<&str> = fields
-                .iter()
-                .map(|&(s, e)| &line[s as usize..e as usize])
-                .collect();
-            assert_eq!(got, line.split('|').collect::<Vec<_>>(), "{line:?}");
-        }
-        // Bytes above 0x7f next to the delimiter do not carry into it.
-        split_fields(b"\xff\x80,\x7f,\xfe", b',', &mut fields);
-        assert_eq!(fields, [(0, 2), (3, 4), (5, 6)]);
     }
 }
