@@ -6,7 +6,7 @@
 #[path = "common/mod.rs"]
 mod common;
 
-use common::{env_number, interleaved, ms};
+use common::{env_number, interleaved, report};
 use dataflow::prelude::*;
 use rayon::prelude::*;
 
@@ -53,27 +53,10 @@ fn main() {
         None => first = Some(sorted),
         Some(f) => assert!(*f == sorted, "the two sorts disagree"),
     });
-    println!("sort: {rows} u64, {threads} threads, {reps} interleaved rounds (each clones the input first)");
-    println!(
-        "  rayon par_sort_unstable  {:>9.1} ms (median)",
-        ms(runs[0].wall())
-    );
-    println!(
-        "  pipeline! sort_by        {:>9.1} ms (median)",
-        ms(runs[1].wall())
-    );
-    println!(
-        "  pipeline! stable = false  {:>9.1} ms (median)",
-        ms(runs[2].wall())
-    );
-    println!(
-        "  ratio pipeline / hand-written = {:.3} (median of per-round ratios; CPU time ratio {:.3})",
-        runs[1].ratio(&runs[0]),
-        runs[1].cpu_ratio(&runs[0])
-    );
-    println!(
-        "  ratio stable = false / hand-written = {:.3} (CPU time ratio {:.3})",
-        runs[2].ratio(&runs[0]),
-        runs[2].cpu_ratio(&runs[0])
+    report(
+        &format!("sort: {rows} u64, {threads} threads, {reps} interleaved rounds (each clones the input first)"),
+        &["rayon par_sort_unstable", "pipeline! sort_by", "pipeline! stable = false"],
+        &runs,
+        0,
     );
 }
